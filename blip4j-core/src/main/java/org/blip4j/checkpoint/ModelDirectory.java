@@ -1,0 +1,88 @@
+package org.blip4j.checkpoint;
+
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.blip4j.model.BlipCaptioningModel;
+import org.blip4j.model.BlipConfig;
+import org.blip4j.model.BlipContrastiveModel;
+import org.blip4j.model.BlipPretrainedModel;
+import org.blip4j.model.BlipRetrievalModel;
+import org.blip4j.model.BlipVqaModel;
+
+/**
+ * A Hugging Face BLIP model directory: {@code config.json} (only non-default keys; HF defaults for
+ * the rest) + {@code model.safetensors}, optionally {@code vocab.txt}. Loads any of the four HF
+ * classes, chosen by {@code config.architectures[0]} or, when absent, by the checkpoint's keys.
+ */
+public final class ModelDirectory {
+  private ModelDirectory() {}
+
+  /** Loads the model in {@code dir} into a sub-manager of {@code parent}. */
+  public static BlipPretrainedModel load(Path dir, NDManager parent) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new CheckpointException("model directory not found: " + dir);
+    }
+    BlipConfig config = BlipConfig.read(dir.resolve("config.json"));
+    Path weights = dir.resolve("model.safetensors");
+    if (!Files.isRegularFile(weights)) {
+      throw new CheckpointException(dir + ": no model.safetensors (pytorch_model.bin is read by the .pth reader, not yet available)");
+    }
+    SafeTensors file = SafeTensors.open(weights);
+    String arch = config.architecture() != null ? config.architecture() : sniff(file);
+    BlipPretrainedModel model = create(config.withArchitecture(arch), parent);
+    try {
+      StateDictLoader.load(model.parameters(), file);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    return model;
+  }
+
+  /** A model of the config's architecture with unset parameters. */
+  public static BlipPretrainedModel create(BlipConfig config, NDManager parent) {
+    String arch = config.architecture() == null ? BlipCaptioningModel.ARCHITECTURE : config.architecture();
+    return switch (arch) {
+      case BlipCaptioningModel.ARCHITECTURE -> new BlipCaptioningModel(config, parent);
+      case BlipRetrievalModel.ARCHITECTURE -> new BlipRetrievalModel(config, parent);
+      case BlipVqaModel.ARCHITECTURE -> new BlipVqaModel(config, parent);
+      case BlipContrastiveModel.ARCHITECTURE -> new BlipContrastiveModel(config, parent);
+      default -> throw new CheckpointException(
+          "unsupported architecture '" + arch + "' (supported: BlipForConditionalGeneration, BlipForImageTextRetrieval, BlipForQuestionAnswering, BlipModel)");
+    };
+  }
+
+  private static String sniff(SafeTensors file) {
+    boolean decoder = file.contains("text_decoder.cls.predictions.bias");
+    boolean encoder = file.contains("text_encoder.embeddings.word_embeddings.weight");
+    if (decoder && encoder) {
+      return BlipVqaModel.ARCHITECTURE;
+    }
+    if (decoder) {
+      return BlipCaptioningModel.ARCHITECTURE;
+    }
+    if (file.contains("itm_head.weight")) {
+      return BlipRetrievalModel.ARCHITECTURE;
+    }
+    if (file.contains("text_projection.weight")) {
+      return BlipContrastiveModel.ARCHITECTURE;
+    }
+    throw new CheckpointException(file.path() + ": cannot tell the BLIP architecture from its keys; add config.json 'architectures'");
+  }
+
+  /**
+   * Saves {@code model} as an HF directory: full {@code config.json} + {@code model.safetensors}
+   * (tied duplicates dropped as {@code save_pretrained} does).
+   */
+  public static void save(BlipPretrainedModel model, Path dir) throws IOException {
+    Files.createDirectories(dir);
+    model.config().withArchitecture(model.architecture()).write(dir.resolve("config.json"));
+    Map<String, ai.djl.ndarray.NDArray> tensors = new TreeMap<>();
+    model.parameters().distinct().forEach((p, names) -> tensors.put(names.get(0), p.array()));
+    SafeTensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+  }
+}

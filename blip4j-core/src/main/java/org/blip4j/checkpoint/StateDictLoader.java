@@ -1,0 +1,80 @@
+package org.blip4j.checkpoint;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.blip4j.nn.Parameter;
+import org.blip4j.nn.ParameterStore;
+
+/**
+ * Fills a {@link ParameterStore} from a safetensors state dict by plain name match. A parameter
+ * registered under several names (tied weights) takes the first name present in the file. Missing,
+ * unexpected and mis-shaped keys are collected and reported together in one error.
+ */
+public final class StateDictLoader {
+  /** Buffers that checkpoints may carry and models recompute (never parameters). */
+  private static final Pattern IGNORED = Pattern.compile(".*\\.position_ids$");
+
+  private StateDictLoader() {}
+
+  /** Loads every parameter of {@code store} from {@code file}; throws listing every problem. */
+  public static void load(ParameterStore store, SafeTensors file) {
+    List<String> missing = new ArrayList<>();
+    List<String> misShaped = new ArrayList<>();
+    Set<String> used = new TreeSet<>();
+    for (Map.Entry<Parameter, List<String>> e : store.distinct().entrySet()) {
+      Parameter p = e.getKey();
+      String found = null;
+      for (String name : e.getValue()) {
+        if (file.contains(name)) {
+          used.add(name);
+          if (found == null) {
+            found = name;
+          }
+        }
+      }
+      if (found == null) {
+        missing.add(e.getValue().get(0));
+        continue;
+      }
+      long[] shape = file.entry(found).shape();
+      if (!new Shape(shape).equals(p.shape())) {
+        misShaped.add(found + ": checkpoint " + Arrays.toString(shape) + ", model " + Arrays.toString(p.shape().getShape()));
+        continue;
+      }
+      NDArray value = file.toNDArray(store.manager(), found);
+      p.set(value);
+    }
+    List<String> unexpected = new ArrayList<>();
+    for (String name : file.entries().keySet()) {
+      if (!used.contains(name) && !IGNORED.matcher(name).matches()) {
+        unexpected.add(name);
+      }
+    }
+    if (!missing.isEmpty() || !unexpected.isEmpty() || !misShaped.isEmpty()) {
+      StringBuilder sb = new StringBuilder(file.path() + ": checkpoint does not fit the model");
+      append(sb, "missing keys", missing);
+      append(sb, "unexpected keys", unexpected);
+      append(sb, "mis-shaped keys", misShaped);
+      throw new CheckpointException(sb.toString());
+    }
+  }
+
+  private static void append(StringBuilder sb, String what, List<String> keys) {
+    if (!keys.isEmpty()) {
+      sb.append("\n  ").append(what).append(" (").append(keys.size()).append("):");
+      for (String k : keys.subList(0, Math.min(keys.size(), 50))) {
+        sb.append("\n    ").append(k);
+      }
+      if (keys.size() > 50) {
+        sb.append("\n    ... and ").append(keys.size() - 50).append(" more");
+      }
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package org.blip4j.model;
+
+import ai.djl.ndarray.NDManager;
+
+/**
+ * {@code BlipForQuestionAnswering}: ViT + image-grounded question encoder ({@code text_encoder},
+ * [ENC] first) + answer decoder ({@code text_decoder}) cross-attending to the question states.
+ */
+public final class BlipVqaModel extends BlipPretrainedModel {
+  /** HF class name. */
+  public static final String ARCHITECTURE = "BlipForQuestionAnswering";
+
+  private final TextTransformer textEncoder;
+  private final TextDecoder textDecoder;
+
+  /** Builds the model with unset parameters in a sub-manager of {@code parent}. */
+  public BlipVqaModel(BlipConfig config, NDManager parent) {
+    super(config, parent);
+    this.textEncoder = new TextTransformer(config.text(), store, "text_encoder", false);
+    this.textDecoder = new TextDecoder(config.text(), store, "text_decoder");
+  }
+
+  /** The question encoder. */
+  public TextTransformer textEncoder() {
+    return textEncoder;
+  }
+
+  /** The answer decoder. */
+  public TextDecoder textDecoder() {
+    return textDecoder;
+  }
+
+  @Override
+  public String architecture() {
+    return ARCHITECTURE;
+  }
+}

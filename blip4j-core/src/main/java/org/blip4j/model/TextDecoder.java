@@ -1,0 +1,90 @@
+package org.blip4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import org.blip4j.nn.ParameterStore;
+
+/**
+ * MED's image-grounded text decoder ({@code BlipTextLMHeadModel}): the text transformer in
+ * {@link TextTransformer.Mode#DECODER} mode plus the LM head, and the label-smoothed LM loss.
+ */
+public final class TextDecoder {
+  /** BLIP's label smoothing of the LM loss. */
+  public static final float LABEL_SMOOTHING = 0.1f;
+
+  /** Label value ignored by the loss (padding). */
+  public static final long IGNORE_INDEX = -100;
+
+  /** Hidden states and logits of a decoder pass. */
+  public record Output(TextTransformer.Output states, NDArray logits) {}
+
+  private final TextTransformer bert;
+  private final LmHead head;
+
+  /** Builds {@code prefix.bert.*} and {@code prefix.cls.predictions.*}. */
+  public TextDecoder(TextConfig config, ParameterStore store, String prefix) {
+    this.bert = new TextTransformer(config, store, prefix + ".bert", false);
+    this.head = new LmHead(config, store, prefix + ".cls.predictions");
+  }
+
+  /** The transformer stack. */
+  public TextTransformer bert() {
+    return bert;
+  }
+
+  /** The LM head. */
+  public LmHead head() {
+    return head;
+  }
+
+  /**
+   * Teacher-forced (or cached incremental) pass over {@code inputIds} → logits of every position.
+   *
+   * @param lastOnly compute the LM head only on the last position (generation)
+   */
+  public Output forward(NDArray inputIds, NDArray attentionMask, CrossAttentionContext cross, KvCache cache, boolean keepHiddenStates, boolean lastOnly) {
+    TextTransformer.Output out = bert.forward(inputIds, attentionMask, TextTransformer.Mode.DECODER, cross, cache, keepHiddenStates);
+    NDArray h = out.lastHiddenState();
+    if (lastOnly) {
+      h = h.get(new NDIndex(":, -1, :"));
+    }
+    return new Output(out, head.forward(h));
+  }
+
+  /**
+   * BLIP's LM loss: cross-entropy with label smoothing over shifted positions (logits[:, :-1] vs
+   * labels[:, 1:]), mean over labels that are not {@link #IGNORE_INDEX}.
+   *
+   * @param logits [B, L, V]
+   * @param labels int64 [B, L], padding = -100
+   * @param smoothing label smoothing epsilon (0.1 in BLIP)
+   */
+  public static NDArray lmLoss(NDArray logits, NDArray labels, float smoothing) {
+    NDArray[] terms = tokenTerms(logits, labels);
+    NDManager m = logits.getManager();
+    NDArray perToken = terms[0].mul(ParameterStore.scalar(m, 1f - smoothing)).add(terms[1].mul(ParameterStore.scalar(m, smoothing)));
+    return perToken.mul(terms[2]).sum().div(terms[2].sum());
+  }
+
+  /** Per-position negative log-likelihood without smoothing, [B, L-1], 0 at ignored positions. */
+  public static NDArray tokenNll(NDArray logits, NDArray labels) {
+    NDArray[] terms = tokenTerms(logits, labels);
+    long b = logits.getShape().get(0);
+    return terms[0].mul(terms[2]).reshape(b, -1);
+  }
+
+  /** [nll, smooth (mean −log p over the vocabulary), valid] per shifted position, flattened. */
+  private static NDArray[] tokenTerms(NDArray logits, NDArray labels) {
+    long v = logits.getShape().get(2);
+    NDArray shifted = logits.get(new NDIndex(":, :-1, :")).reshape(-1, v);
+    NDArray target = labels.get(new NDIndex(":, 1:")).reshape(-1);
+    NDArray valid = target.neq(labels.getManager().create(IGNORE_INDEX));
+    NDArray safe = target.mul(valid.toType(DataType.INT64, false));
+    NDArray logp = shifted.logSoftmax(-1);
+    NDArray nll = logp.gather(safe.reshape(-1, 1), 1).reshape(-1).neg();
+    NDArray smooth = logp.mean(new int[] {-1}).neg();
+    return new NDArray[] {nll, smooth, valid.toType(DataType.FLOAT32, false)};
+  }
+}

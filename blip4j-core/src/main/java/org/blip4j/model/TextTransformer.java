@@ -1,0 +1,243 @@
+package org.blip4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.blip4j.nn.Activations;
+import org.blip4j.nn.Attention;
+import org.blip4j.nn.LayerNorm;
+import org.blip4j.nn.Linear;
+import org.blip4j.nn.Parameter;
+import org.blip4j.nn.ParameterStore;
+
+/**
+ * The MED text transformer ({@code BlipTextModel}): one post-LN BERT stack whose layers each hold a
+ * self-attention, a cross-attention to the image and a feed-forward block. It runs in three modes:
+ *
+ * <ul>
+ *   <li>{@link Mode#TEXT} — unimodal text encoder ([CLS], bidirectional, cross-attention skipped) → ITC;
+ *   <li>{@link Mode#MULTIMODAL} — image-grounded text encoder ([ENC], bidirectional + cross-attention) → ITM;
+ *   <li>{@link Mode#DECODER} — image-grounded text decoder ([DEC], causal self-attention + cross-attention) → LM.
+ * </ul>
+ *
+ * Parameter names are HF's under {@code prefix} ({@code text_encoder}, {@code text_decoder.bert}, ...).
+ */
+public final class TextTransformer {
+
+  /** Which of MED's three functionalities a pass runs. */
+  public enum Mode {
+    /** Unimodal text encoder. */
+    TEXT,
+    /** Image-grounded text encoder. */
+    MULTIMODAL,
+    /** Image-grounded text decoder (causal). */
+    DECODER
+  }
+
+  /** Final states and, when requested, the embeddings output and every layer's output. */
+  public record Output(NDArray lastHiddenState, List<NDArray> hiddenStates) {}
+
+  private static final float SELF_MASK_VALUE = -10000f;
+  private static final float CROSS_MASK_VALUE = -Float.MAX_VALUE;
+
+  private final TextConfig config;
+  private final Parameter wordEmbeddings;
+  private final Parameter positionEmbeddings;
+  private final LayerNorm embeddingsLayerNorm;
+  private final List<Layer> layers = new ArrayList<>();
+  private final Linear pooler;
+
+  /**
+   * Builds the stack under {@code prefix}.
+   *
+   * @param withPooler whether to add HF's {@code pooler.dense} (+tanh on the first token), used by BlipModel
+   */
+  public TextTransformer(TextConfig config, ParameterStore store, String prefix, boolean withPooler) {
+    this.config = config;
+    int h = config.hiddenSize();
+    this.wordEmbeddings = store.create(prefix + ".embeddings.word_embeddings.weight", Parameter.Init.NORMAL, config.vocabSize(), h);
+    this.positionEmbeddings = store.create(prefix + ".embeddings.position_embeddings.weight", Parameter.Init.NORMAL, config.maxPositionEmbeddings(), h);
+    this.embeddingsLayerNorm = new LayerNorm(store, prefix + ".embeddings.LayerNorm", h, config.layerNormEps());
+    for (int i = 0; i < config.numHiddenLayers(); i++) {
+      layers.add(new Layer(config, store, prefix + ".encoder.layer." + i));
+    }
+    this.pooler = withPooler ? new Linear(store, prefix + ".pooler.dense", h, h) : null;
+  }
+
+  /** The configuration. */
+  public TextConfig config() {
+    return config;
+  }
+
+  /** The word-embedding matrix (tied to the LM head in original checkpoints). */
+  public Parameter wordEmbeddings() {
+    return wordEmbeddings;
+  }
+
+  /**
+   * Runs the stack.
+   *
+   * @param inputIds int64 [B, L] (only the new tokens when {@code cache} holds earlier ones)
+   * @param attentionMask [B, T+L] of 0/1 over cached + new tokens, or null for all ones
+   * @param mode TEXT, MULTIMODAL or DECODER
+   * @param cross the encoder context (required unless TEXT)
+   * @param cache self-attention cache (DECODER only; appended to), or null
+   * @param keepHiddenStates whether to return the embeddings output and every layer's output
+   */
+  public Output forward(NDArray inputIds, NDArray attentionMask, Mode mode, CrossAttentionContext cross, KvCache cache, boolean keepHiddenStates) {
+    NDManager m = inputIds.getManager();
+    Shape s = inputIds.getShape();
+    long b = s.get(0);
+    long len = s.get(1);
+    long past = cache == null ? 0 : cache.length();
+    if (past + len > config.maxPositionEmbeddings()) {
+      throw new IllegalArgumentException(
+          "text of " + (past + len) + " tokens exceeds max_position_embeddings " + config.maxPositionEmbeddings());
+    }
+    if (mode != Mode.TEXT && cross == null) {
+      throw new IllegalArgumentException(mode + " mode needs the image (cross-attention context)");
+    }
+    NDArray words = inputIds.getNDArrayInternal().embedding(inputIds, wordEmbeddings.array(), SparseFormat.DENSE).singletonOrThrow();
+    NDArray positions = positionEmbeddings.array().get(m, new NDIndex(past + ":" + (past + len)));
+    NDArray x = embeddingsLayerNorm.forward(words.add(positions));
+    NDArray selfMask = selfAttentionMask(m, attentionMask, b, len, past, mode == Mode.DECODER);
+    NDArray scale = ParameterStore.scalar(m, (float) Math.pow(config.hiddenSize() / (double) config.numAttentionHeads(), -0.5));
+    List<NDArray> hidden = keepHiddenStates ? new ArrayList<>() : null;
+    for (int i = 0; i < layers.size(); i++) {
+      if (hidden != null) {
+        hidden.add(x);
+      }
+      x = layers.get(i).forward(x, selfMask, mode == Mode.TEXT ? null : cross, i, cache, scale);
+    }
+    if (hidden != null) {
+      hidden.add(x);
+    }
+    return new Output(x, hidden);
+  }
+
+  /** HF pooler: tanh(dense(first token)). Requires the pooler to exist. */
+  public NDArray pool(NDArray lastHiddenState) {
+    if (pooler == null) {
+      throw new IllegalStateException("this text model has no pooler");
+    }
+    return pooler.forward(lastHiddenState.get(new NDIndex(":, 0, :"))).tanh();
+  }
+
+  /**
+   * Precomputes every layer's cross-attention keys/values over {@code encoderStates} [G, N, E].
+   *
+   * @param encoderMask 0/1 [G, N], or null for all visible
+   */
+  public CrossAttentionContext crossContext(NDArray encoderStates, NDArray encoderMask) {
+    NDManager m = encoderStates.getManager();
+    NDArray[] k = new NDArray[layers.size()];
+    NDArray[] v = new NDArray[layers.size()];
+    for (int i = 0; i < layers.size(); i++) {
+      NDArray[] kv = layers.get(i).crossAttention.keyValue(encoderStates);
+      k[i] = kv[0];
+      v[i] = kv[1];
+    }
+    NDArray mask = null;
+    if (encoderMask != null) {
+      Shape ms = encoderMask.getShape();
+      NDArray one = ParameterStore.scalar(m, 1f);
+      mask = one.sub(encoderMask.toType(DataType.FLOAT32, false)).mul(ParameterStore.scalar(m, CROSS_MASK_VALUE))
+          .reshape(ms.get(0), 1, 1, ms.get(1));
+    }
+    return new CrossAttentionContext(k, v, mask);
+  }
+
+  /** Additive mask [B, 1, L, T+L]: padding (and, for the decoder, future positions) at -10000. */
+  private static NDArray selfAttentionMask(NDManager m, NDArray attentionMask, long b, long len, long past, boolean causal) {
+    long total = past + len;
+    if (attentionMask != null && (attentionMask.getShape().get(0) != b || attentionMask.getShape().get(1) != total)) {
+      throw new IllegalArgumentException("attention mask " + attentionMask.getShape() + " does not match [" + b + ", " + total + "]");
+    }
+    if (!causal) {
+      if (attentionMask == null) {
+        return null;
+      }
+      NDArray keep = attentionMask.toType(DataType.FLOAT32, false).reshape(b, 1, 1, total);
+      return ParameterStore.scalar(m, 1f).sub(keep).mul(ParameterStore.scalar(m, SELF_MASK_VALUE));
+    }
+    float[] c = new float[(int) (len * total)];
+    for (int i = 0; i < len; i++) {
+      for (int j = 0; j < total; j++) {
+        c[(int) (i * total + j)] = j <= past + i ? 1f : 0f;
+      }
+    }
+    NDArray keep = m.create(c, new Shape(1, 1, len, total));
+    if (attentionMask != null) {
+      keep = keep.mul(attentionMask.toType(DataType.FLOAT32, false).reshape(b, 1, 1, total));
+    }
+    return ParameterStore.scalar(m, 1f).sub(keep).mul(ParameterStore.scalar(m, SELF_MASK_VALUE));
+  }
+
+  /** BERT attention block (self or cross) with its output projection and post-LayerNorm. */
+  static final class AttentionBlock {
+    private final Linear query;
+    private final Linear key;
+    private final Linear value;
+    private final Linear outputDense;
+    private final LayerNorm outputLayerNorm;
+    private final int heads;
+
+    AttentionBlock(TextConfig c, ParameterStore store, String prefix, boolean cross) {
+      int h = c.hiddenSize();
+      int kvIn = cross ? c.encoderHiddenSize() : h;
+      query = new Linear(store, prefix + ".self.query", h, h);
+      key = new Linear(store, prefix + ".self.key", kvIn, h);
+      value = new Linear(store, prefix + ".self.value", kvIn, h);
+      outputDense = new Linear(store, prefix + ".output.dense", h, h);
+      outputLayerNorm = new LayerNorm(store, prefix + ".output.LayerNorm", h, c.layerNormEps());
+      heads = c.numAttentionHeads();
+    }
+
+    NDArray[] keyValue(NDArray states) {
+      return new NDArray[] {Attention.splitHeads(key.forward(states), heads), Attention.splitHeads(value.forward(states), heads)};
+    }
+
+    NDArray forward(NDArray x, NDArray k, NDArray v, NDArray mask, NDArray scale) {
+      NDArray q = Attention.splitHeads(query.forward(x), heads);
+      NDArray ctx = Attention.mergeHeads(Attention.attend(q, k, v, mask, scale));
+      return outputLayerNorm.forward(outputDense.forward(ctx).add(x));
+    }
+  }
+
+  /** One MED layer: self-attention → (cross-attention) → feed-forward, each with residual + LayerNorm. */
+  private static final class Layer {
+    private final AttentionBlock selfAttention;
+    private final AttentionBlock crossAttention;
+    private final Linear intermediate;
+    private final Linear output;
+    private final LayerNorm outputLayerNorm;
+    private final UnaryOperator<NDArray> act;
+
+    Layer(TextConfig c, ParameterStore store, String prefix) {
+      selfAttention = new AttentionBlock(c, store, prefix + ".attention", false);
+      crossAttention = new AttentionBlock(c, store, prefix + ".crossattention", true);
+      intermediate = new Linear(store, prefix + ".intermediate.dense", c.hiddenSize(), c.intermediateSize());
+      output = new Linear(store, prefix + ".output.dense", c.intermediateSize(), c.hiddenSize());
+      outputLayerNorm = new LayerNorm(store, prefix + ".output.LayerNorm", c.hiddenSize(), c.layerNormEps());
+      act = Activations.byName(c.hiddenAct());
+    }
+
+    NDArray forward(NDArray x, NDArray selfMask, CrossAttentionContext cross, int index, KvCache cache, NDArray scale) {
+      NDArray[] kv = selfAttention.keyValue(x);
+      if (cache != null) {
+        kv = cache.append(index, kv[0], kv[1]);
+      }
+      x = selfAttention.forward(x, kv[0], kv[1], selfMask, scale);
+      if (cross != null) {
+        x = crossAttention.forward(x, cross.keys()[index], cross.values()[index], cross.mask(), scale);
+      }
+      return outputLayerNorm.forward(output.forward(act.apply(intermediate.forward(x))).add(x));
+    }
+  }
+}

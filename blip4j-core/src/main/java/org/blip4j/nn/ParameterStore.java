@@ -1,0 +1,138 @@
+package org.blip4j.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The parameter tree of a model: state-dict name → {@link Parameter}. Names ARE the Hugging Face
+ * BLIP state-dict keys. A parameter registered under several names (tied weights) is one object.
+ * Owns the long-lived {@link NDManager} that holds every parameter value.
+ */
+public final class ParameterStore implements AutoCloseable {
+  private final NDManager manager;
+  private final Map<String, Parameter> byName = new LinkedHashMap<>();
+
+  /** A store whose values live in a fresh sub-manager of {@code parent}. */
+  public ParameterStore(NDManager parent) {
+    this.manager = parent.newSubManager();
+  }
+
+  /** The manager holding parameter values (never create activations in it). */
+  public NDManager manager() {
+    return manager;
+  }
+
+  /** Registers a new parameter. */
+  public Parameter create(String name, Parameter.Init init, long... shape) {
+    if (byName.containsKey(name)) {
+      throw new IllegalArgumentException("parameter '" + name + "' registered twice");
+    }
+    Parameter p = new Parameter(name, new Shape(shape), init);
+    byName.put(name, p);
+    return p;
+  }
+
+  /** Registers {@code existing} under an additional name (weight tying). */
+  public Parameter alias(String name, Parameter existing) {
+    Parameter prev = byName.putIfAbsent(name, existing);
+    if (prev != null && prev != existing) {
+      throw new IllegalArgumentException("parameter '" + name + "' registered twice");
+    }
+    return existing;
+  }
+
+  /** All names, in registration order (aliases included). */
+  public Map<String, Parameter> byName() {
+    return Collections.unmodifiableMap(byName);
+  }
+
+  /** Distinct parameters with every name each is registered under. */
+  public Map<Parameter, List<String>> distinct() {
+    Map<Parameter, List<String>> out = new IdentityHashMap<>();
+    List<Parameter> order = new ArrayList<>();
+    for (Map.Entry<String, Parameter> e : byName.entrySet()) {
+      out.computeIfAbsent(e.getValue(), k -> {
+        order.add(k);
+        return new ArrayList<>();
+      }).add(e.getKey());
+    }
+    Map<Parameter, List<String>> ordered = new LinkedHashMap<>();
+    for (Parameter p : order) {
+      ordered.put(p, out.get(p));
+    }
+    return ordered;
+  }
+
+  /** The parameter registered under {@code name}. */
+  public Parameter get(String name) {
+    Parameter p = byName.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("no parameter named '" + name + "'");
+    }
+    return p;
+  }
+
+  /** Sets a parameter's value from Java floats (copied into the store's manager). */
+  public void setFloats(Parameter p, float[] data) {
+    p.set(manager.create(data, p.shape()));
+  }
+
+  /** Initialises every parameter that has no value yet: N(0, std) weights, zero biases, unit gains; seeded. */
+  public void initializeMissing(long seed, float std) {
+    Random rnd = new Random(seed);
+    for (Parameter p : distinct().keySet()) {
+      if (p.isSet()) {
+        continue;
+      }
+      int n = Math.toIntExact(p.shape().size());
+      float[] v = new float[n];
+      switch (p.init()) {
+        case NORMAL -> {
+          for (int i = 0; i < n; i++) {
+            v[i] = (float) (rnd.nextGaussian() * std);
+          }
+        }
+        case ONES -> java.util.Arrays.fill(v, 1f);
+        case ZEROS -> { }
+      }
+      setFloats(p, v);
+    }
+  }
+
+  /** Number of scalar values over distinct parameters. */
+  public long numel() {
+    long n = 0;
+    for (Parameter p : distinct().keySet()) {
+      n += p.shape().size();
+    }
+    return n;
+  }
+
+  /** Values by canonical name for saving: each distinct parameter once per registered name. */
+  public Map<String, NDArray> stateDict() {
+    Map<String, NDArray> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Parameter> e : byName.entrySet()) {
+      out.put(e.getKey(), e.getValue().array());
+    }
+    return out;
+  }
+
+  /** A float32 scalar constant owned by {@code m} (avoid DJL's scalar overloads in graph code). */
+  public static NDArray scalar(NDManager m, float v) {
+    return m.full(new Shape(), v, DataType.FLOAT32);
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}
