@@ -1,0 +1,117 @@
+package org.blip4j.task;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.blip4j.image.ImagePreprocessor;
+import org.blip4j.image.RgbImage;
+import org.blip4j.model.BlipRetrievalModel;
+import org.blip4j.model.CrossAttentionContext;
+import org.blip4j.model.Similarity;
+import org.blip4j.text.BatchEncoding;
+import org.blip4j.text.BertTokenizer;
+import org.blip4j.text.Padding;
+
+/**
+ * Image-text matching with a {@code BlipForImageTextRetrieval} model: the ITM head's match
+ * probability and logits (image-grounded encoder) and the ITC cosine (unimodal encoders +
+ * projections). The first token is {@code [ENC]} by default, as original BLIP's retrieval and
+ * pre-training; {@link FirstToken#CLS} gives what HF's {@code BlipProcessor} feeds. The image's
+ * cross-attention keys/values are computed once and shared by all its texts. Thread-safe.
+ */
+public final class ImageTextMatcher extends BlipTask<BlipRetrievalModel> {
+  /** BLIP's text length for retrieval. */
+  public static final int MAX_TEXT_LENGTH = 35;
+
+  /** Which token starts the image-grounded encoder's input. */
+  public enum FirstToken {
+    /** {@code [ENC]} (original BLIP). */
+    ENC,
+    /** {@code [CLS]} (HF processor). */
+    CLS
+  }
+
+  /** One (image, text) score. */
+  public record Match(String text, float itmMatchProb, float[] itmLogits, float itcCosine) {}
+
+  private ImageTextMatcher(Loaded<BlipRetrievalModel> l) {
+    super(l.root(), l.model(), l.tokenizer(), l.preprocessor());
+  }
+
+  /** Loads an HF {@code BlipForImageTextRetrieval} directory. */
+  public static ImageTextMatcher load(Path modelDir) throws IOException {
+    return new ImageTextMatcher(loadDirectory(modelDir, BlipRetrievalModel.class, "image-text matching"));
+  }
+
+  /** Wraps an already built model. */
+  public static ImageTextMatcher of(NDManager root, BlipRetrievalModel model, BertTokenizer tokenizer, ImagePreprocessor preprocessor) {
+    return new ImageTextMatcher(new Loaded<>(root, model, tokenizer, preprocessor));
+  }
+
+  /** Scores {@code texts} against one image, {@code [ENC]} first. */
+  public List<Match> match(ImageInput image, List<String> texts) {
+    return match(image, texts, FirstToken.ENC);
+  }
+
+  /** Scores {@code texts} against one image. */
+  public List<Match> match(ImageInput image, List<String> texts, FirstToken first) {
+    return matchDecoded(image.decode(decoder), texts, first);
+  }
+
+  /** Scores {@code texts} against one decoded image. */
+  public List<Match> matchDecoded(RgbImage image, List<String> texts, FirstToken first) {
+    if (texts.isEmpty()) {
+      throw new IllegalArgumentException("at least one text is needed");
+    }
+    BatchEncoding enc = tokenizer.encodeBatch(texts, Padding.LONGEST, true, MAX_TEXT_LENGTH);
+    try (NDManager m = callScope()) {
+      NDArray pixels = pixels(m, List.of(image));
+      NDArray embeds = model.imageEmbeds(pixels);
+      Shape ts = new Shape(texts.size(), enc.sequenceLength());
+      NDArray mask = m.create(enc.flatAttentionMask(), ts);
+      NDArray itcIds = m.create(enc.flatInputIds(), ts);
+      BatchEncoding itm = first == FirstToken.ENC ? enc.withFirstToken(tokenizer.encId()) : enc;
+      NDArray itmIds = m.create(itm.flatInputIds(), ts);
+      CrossAttentionContext ctx = model.textEncoder().crossContext(embeds, null);
+      float[] logits = model.itmLogits(model.multimodalStates(itmIds, mask, ctx)).toFloatArray();
+      float[] probs = m.create(logits, new Shape(texts.size(), 2)).softmax(-1).toFloatArray();
+      float[] cos = Similarity.cosine(model.imageFeatures(embeds), model.textFeatures(itcIds, mask)).toFloatArray();
+      List<Match> out = new ArrayList<>();
+      for (int i = 0; i < texts.size(); i++) {
+        out.add(new Match(texts.get(i), probs[2 * i + 1], new float[] {logits[2 * i], logits[2 * i + 1]}, cos[i]));
+      }
+      return out;
+    }
+  }
+
+  /** L2-normalised ITC features of texts [T, D] as float rows. */
+  public float[][] textFeatures(List<String> texts) {
+    BatchEncoding enc = tokenizer.encodeBatch(texts, Padding.LONGEST, true, MAX_TEXT_LENGTH);
+    try (NDManager m = callScope()) {
+      Shape ts = new Shape(texts.size(), enc.sequenceLength());
+      NDArray f = model.textFeatures(m.create(enc.flatInputIds(), ts), m.create(enc.flatAttentionMask(), ts));
+      return rows(f.toFloatArray(), texts.size());
+    }
+  }
+
+  /** L2-normalised ITC features of images [B, D] as float rows. */
+  public float[][] imageFeatures(List<ImageInput> images) {
+    List<RgbImage> decoded = decodeAll(images);
+    try (NDManager m = callScope()) {
+      return rows(model.imageFeatures(model.imageEmbeds(pixels(m, decoded))).toFloatArray(), decoded.size());
+    }
+  }
+
+  private static float[][] rows(float[] flat, int n) {
+    int d = flat.length / n;
+    float[][] out = new float[n][d];
+    for (int i = 0; i < n; i++) {
+      System.arraycopy(flat, i * d, out[i], 0, d);
+    }
+    return out;
+  }
+}
