@@ -91,7 +91,6 @@ public final class Captioner extends BlipTask<BlipCaptioningModel> {
   /** Captions decoded images. */
   public List<List<Caption>> captionDecoded(List<RgbImage> images, Options options) {
     long[] prompt = promptIds(options.prompt());
-    String promptText = prompt.length > 1 ? tokenizer.decode(prompt, true, true) : "";
     List<List<Caption>> out = new ArrayList<>();
     for (int start = 0; start < images.size(); start += options.batchSize()) {
       List<RgbImage> batch = images.subList(start, Math.min(images.size(), start + options.batchSize()));
@@ -102,7 +101,7 @@ public final class Captioner extends BlipTask<BlipCaptioningModel> {
           List<Caption> captions = new ArrayList<>();
           for (int j = 0; j < n; j++) {
             long[] ids = res.sequences()[i * n + j];
-            captions.add(new Caption(stripPrompt(tokenizer.decode(ids, true, true), promptText), ids, res.scores()[i * n + j]));
+            captions.add(new Caption(captionText(ids, prompt), ids, res.scores()[i * n + j]));
           }
           out.add(captions);
         }
@@ -130,7 +129,10 @@ public final class Captioner extends BlipTask<BlipCaptioningModel> {
     return out;
   }
 
-  private static String stripPrompt(String decoded, String promptText) {
+  /** The caption text of generated {@code ids}: decoded without special tokens, the prompt stripped. */
+  public String captionText(long[] ids, long[] prompt) {
+    String decoded = tokenizer.decode(ids, true, true);
+    String promptText = prompt.length > 1 ? tokenizer.decode(prompt, true, true) : "";
     if (!promptText.isEmpty() && decoded.startsWith(promptText)) {
       return decoded.substring(promptText.length()).strip();
     }
