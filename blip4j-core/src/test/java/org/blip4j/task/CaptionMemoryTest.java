@@ -30,7 +30,7 @@ class CaptionMemoryTest {
   void thousandCaptionCallsKeepMemoryFlat() throws Exception {
     try (Captioner captioner = Captioner.load(Fixtures.fixture("caption"))) {
       List<ImageInput> image = List.of(ImageInput.of(captioner.decoder.decode(Fixtures.fixture("preprocess/images/astronaut.png")), "astronaut"));
-      Captioner.Options opts = new Captioner.Options(GenerationConfig.beam(3, 12, 12), Captioner.DEFAULT_PROMPT, 1);
+      Captioner.Options opts = new Captioner.Options(GenerationConfig.beam(3, 8, 8), Captioner.DEFAULT_PROMPT, 1);
       NDManager params = captioner.model().parameters().manager();
       int paramArrays = params.getManagedArrays().size();
       int rootArrays = captioner.root.getManagedArrays().size();
