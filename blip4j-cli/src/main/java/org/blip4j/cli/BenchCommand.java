@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -203,9 +202,5 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     return m.create(ids, new Shape(n, len));
-  }
-
-  static List<String> keys() {
-    return new ArrayList<>(REFERENCE.keySet());
   }
 }

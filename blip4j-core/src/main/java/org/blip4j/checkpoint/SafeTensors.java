@@ -2,7 +2,6 @@ package org.blip4j.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -283,14 +282,5 @@ public final class SafeTensors {
       return sign == 0 ? v : -v;
     }
     return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
-  }
-
-  static DataType dataType(String dtype) {
-    return switch (dtype) {
-      case "F32" -> DataType.FLOAT32;
-      case "I64" -> DataType.INT64;
-      case "U8" -> DataType.UINT8;
-      default -> DataType.UNKNOWN;
-    };
   }
 }

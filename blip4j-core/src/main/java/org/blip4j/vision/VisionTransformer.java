@@ -27,6 +27,9 @@ public final class VisionTransformer {
   /** Outputs: post-LayerNorm states of all tokens, the pooled [CLS] (post_layernorm applied again, as HF), optional per-layer states. */
   public record Output(NDArray lastHiddenState, NDArray poolerOutput, List<NDArray> hiddenStates) {}
 
+  /** Images per ViT pass (property {@code blip4j.vision.microbatch}, default 2). */
+  static final int MICRO_BATCH = Integer.getInteger("blip4j.vision.microbatch", 2);
+
   private final VisionConfig config;
   private final Parameter patchWeight;
   private final Parameter patchBias;
@@ -62,6 +65,37 @@ public final class VisionTransformer {
    * @param keepHiddenStates whether to return the embeddings output and each layer's output
    */
   public Output forward(NDArray pixelValues, boolean keepHiddenStates) {
+    long total = pixelValues.getShape().get(0);
+    if (total <= MICRO_BATCH) {
+      return forwardBatch(pixelValues, keepHiddenStates);
+    }
+    // Large activations (B·577² attention scores at 384 px) cost more in fresh-page faults than the
+    // bigger matmuls gain: micro-batches are faster on CPU and give identical per-image results.
+    List<Output> parts = new ArrayList<>();
+    for (long start = 0; start < total; start += MICRO_BATCH) {
+      parts.add(forwardBatch(pixelValues.get(start + ":" + Math.min(total, start + MICRO_BATCH)), keepHiddenStates));
+    }
+    List<NDArray> hidden = null;
+    if (keepHiddenStates) {
+      hidden = new ArrayList<>();
+      for (int i = 0; i < parts.get(0).hiddenStates().size(); i++) {
+        NDList layer = new NDList();
+        for (Output o : parts) {
+          layer.add(o.hiddenStates().get(i));
+        }
+        hidden.add(NDArrays.concat(layer, 0));
+      }
+    }
+    NDList last = new NDList();
+    NDList pooled = new NDList();
+    for (Output o : parts) {
+      last.add(o.lastHiddenState());
+      pooled.add(o.poolerOutput());
+    }
+    return new Output(NDArrays.concat(last, 0), NDArrays.concat(pooled, 0), hidden);
+  }
+
+  private Output forwardBatch(NDArray pixelValues, boolean keepHiddenStates) {
     Shape s = pixelValues.getShape();
     if (s.dimension() != 4 || s.get(1) != 3 || s.get(2) != config.imageSize() || s.get(3) != config.imageSize()) {
       throw new IllegalArgumentException(
