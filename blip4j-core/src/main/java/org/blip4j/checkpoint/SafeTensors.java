@@ -28,7 +28,7 @@ import java.util.Map;
  * so a malformed file gives an error naming the file and the tensor at fault instead of a crash.
  * BF16 and F16 are widened to F32 in Java (libtorch's BF16 paths are unsafe on this CPU).
  */
-public final class SafeTensors {
+public final class SafeTensors implements TensorSource {
 
   /** One tensor's header entry. */
   public record Entry(String name, String dtype, long[] shape, long begin, long end) {
@@ -180,6 +180,21 @@ public final class SafeTensors {
     return e;
   }
 
+  @Override
+  public String describe() {
+    return path.toString();
+  }
+
+  @Override
+  public java.util.Set<String> names() {
+    return entries.keySet();
+  }
+
+  @Override
+  public long[] shape(String name) {
+    return entry(name).shape().clone();
+  }
+
   /** Whether a tensor of this name exists. */
   public boolean contains(String name) {
     return entries.containsKey(name);
@@ -253,6 +268,7 @@ public final class SafeTensors {
    * Creates an NDArray owning a copy of the tensor in {@code manager}: floats as F32, integers as
    * INT64. The copy never aliases the mapped file.
    */
+  @Override
   public NDArray toNDArray(NDManager manager, String name) {
     Entry e = entry(name);
     Shape shape = new Shape(e.shape());

@@ -13,7 +13,7 @@ import org.blip4j.nn.Parameter;
 import org.blip4j.nn.ParameterStore;
 
 /**
- * Fills a {@link ParameterStore} from a safetensors state dict by plain name match. A parameter
+ * Fills a {@link ParameterStore} from a state dict ({@link TensorSource}) by plain name match. A parameter
  * registered under several names (tied weights) takes the first name present in the file. Missing,
  * unexpected and mis-shaped keys are collected and reported together in one error.
  */
@@ -24,7 +24,7 @@ public final class StateDictLoader {
   private StateDictLoader() {}
 
   /** Loads every parameter of {@code store} from {@code file}; throws listing every problem. */
-  public static void load(ParameterStore store, SafeTensors file) {
+  public static void load(ParameterStore store, TensorSource file) {
     List<String> missing = new ArrayList<>();
     List<String> misShaped = new ArrayList<>();
     Set<String> used = new TreeSet<>();
@@ -32,7 +32,7 @@ public final class StateDictLoader {
       Parameter p = e.getKey();
       String found = null;
       for (String name : e.getValue()) {
-        if (file.contains(name)) {
+        if (file.names().contains(name)) {
           used.add(name);
           if (found == null) {
             found = name;
@@ -43,7 +43,7 @@ public final class StateDictLoader {
         missing.add(e.getValue().get(0));
         continue;
       }
-      long[] shape = file.entry(found).shape();
+      long[] shape = file.shape(found);
       if (!new Shape(shape).equals(p.shape())) {
         misShaped.add(found + ": checkpoint " + Arrays.toString(shape) + ", model " + Arrays.toString(p.shape().getShape()));
         continue;
@@ -52,13 +52,13 @@ public final class StateDictLoader {
       p.set(value);
     }
     List<String> unexpected = new ArrayList<>();
-    for (String name : file.entries().keySet()) {
+    for (String name : file.names()) {
       if (!used.contains(name) && !IGNORED.matcher(name).matches()) {
         unexpected.add(name);
       }
     }
     if (!missing.isEmpty() || !unexpected.isEmpty() || !misShaped.isEmpty()) {
-      StringBuilder sb = new StringBuilder(file.path() + ": checkpoint does not fit the model");
+      StringBuilder sb = new StringBuilder(file.describe() + ": checkpoint does not fit the model");
       append(sb, "missing keys", missing);
       append(sb, "unexpected keys", unexpected);
       append(sb, "mis-shaped keys", misShaped);
