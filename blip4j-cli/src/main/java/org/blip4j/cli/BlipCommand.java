@@ -9,14 +9,14 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code blip}: BLIP captioning, image-text matching, visual question answering and the benchmark
- * from the command line. Results go to stdout (one JSON object per line with {@code --json}),
+ * {@code blip}: BLIP captioning, image-text matching, visual question answering, NLVR, checkpoint
+ * conversion and the benchmark from the command line. Results go to stdout (one JSON object per line with {@code --json}),
  * messages and progress to stderr. Exit codes: 0 ok, 1 failure (bad model, unreadable image, ...),
  * 2 usage error.
  */
 @Command(name = "blip", mixinStandardHelpOptions = true, versionProvider = BlipCommand.Version.class,
     description = "BLIP (Bootstrapping Language-Image Pre-training) on the JVM.",
-    subcommands = {CaptionCommand.class, ItmCommand.class, VqaCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {CaptionCommand.class, ItmCommand.class, VqaCommand.class, NlvrCommand.class, ConvertCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 failure (model, file or image errors), 2 usage error.",
         "Set BLIP4J_DEBUG=1 (or pass --verbose to a subcommand) for stack traces; BLIP4J_THREADS sets the thread count."})
 public final class BlipCommand implements Runnable {
@@ -25,7 +25,7 @@ public final class BlipCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing required subcommand (caption, itm, vqa or bench)");
+    throw new ParameterException(spec.commandLine(), "Missing required subcommand (caption, itm, vqa, nlvr, convert or bench)");
   }
 
   /**

@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import org.blip4j.model.BlipCaptioningModel;
 import org.blip4j.model.BlipConfig;
 import org.blip4j.model.BlipContrastiveModel;
+import org.blip4j.model.BlipNlvrModel;
 import org.blip4j.model.BlipPretrainedModel;
 import org.blip4j.model.BlipRetrievalModel;
 import org.blip4j.model.BlipVqaModel;
@@ -21,8 +22,19 @@ import org.blip4j.model.BlipVqaModel;
 public final class ModelDirectory {
   private ModelDirectory() {}
 
-  /** Loads the model in {@code dir} into a sub-manager of {@code parent}. */
+  /**
+   * Loads the model at {@code dir} into a sub-manager of {@code parent}: an HF directory, or an
+   * original salesforce/BLIP {@code .pth} file (with {@code med_config.json} beside it).
+   */
   public static BlipPretrainedModel load(Path dir, NDManager parent) throws IOException {
+    return load(dir, parent, OriginalCheckpoint.Options.defaults());
+  }
+
+  /** As {@link #load(Path, NDManager)}; {@code original} applies when {@code dir} is an original {@code .pth}. */
+  public static BlipPretrainedModel load(Path dir, NDManager parent, OriginalCheckpoint.Options original) throws IOException {
+    if (Files.isRegularFile(dir)) {
+      return OriginalCheckpoint.load(dir, null, original, parent);
+    }
     if (!Files.isDirectory(dir)) {
       throw new CheckpointException("model directory not found: " + dir);
     }
@@ -51,8 +63,9 @@ public final class ModelDirectory {
       case BlipRetrievalModel.ARCHITECTURE -> new BlipRetrievalModel(config, parent);
       case BlipVqaModel.ARCHITECTURE -> new BlipVqaModel(config, parent);
       case BlipContrastiveModel.ARCHITECTURE -> new BlipContrastiveModel(config, parent);
+      case BlipNlvrModel.ARCHITECTURE -> new BlipNlvrModel(config, parent);
       default -> throw new CheckpointException(
-          "unsupported architecture '" + arch + "' (supported: BlipForConditionalGeneration, BlipForImageTextRetrieval, BlipForQuestionAnswering, BlipModel)");
+          "unsupported architecture '" + arch + "' (supported: BlipForConditionalGeneration, BlipForImageTextRetrieval, BlipForQuestionAnswering, BlipModel, BlipForNlvr2)");
     };
   }
 
@@ -64,6 +77,9 @@ public final class ModelDirectory {
     }
     if (decoder) {
       return BlipCaptioningModel.ARCHITECTURE;
+    }
+    if (file.contains("cls_head.0.weight")) {
+      return BlipNlvrModel.ARCHITECTURE;
     }
     if (file.contains("itm_head.weight")) {
       return BlipRetrievalModel.ARCHITECTURE;

@@ -25,6 +25,15 @@ public final class StateDictLoader {
 
   /** Loads every parameter of {@code store} from {@code file}; throws listing every problem. */
   public static void load(ParameterStore store, TensorSource file) {
+    load(store, file, name -> false);
+  }
+
+  /**
+   * Loads every parameter of {@code store} from {@code file}; checkpoint keys matching
+   * {@code ignorable} (state the target model does not use, e.g. momentum encoders and queues when
+   * loading a pre-training checkpoint for inference) are skipped instead of reported as unexpected.
+   */
+  public static void load(ParameterStore store, TensorSource file, java.util.function.Predicate<String> ignorable) {
     List<String> missing = new ArrayList<>();
     List<String> misShaped = new ArrayList<>();
     Set<String> used = new TreeSet<>();
@@ -53,7 +62,7 @@ public final class StateDictLoader {
     }
     List<String> unexpected = new ArrayList<>();
     for (String name : file.names()) {
-      if (!used.contains(name) && !IGNORED.matcher(name).matches()) {
+      if (!used.contains(name) && !IGNORED.matcher(name).matches() && !ignorable.test(name)) {
         unexpected.add(name);
       }
     }

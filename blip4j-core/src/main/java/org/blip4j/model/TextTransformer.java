@@ -59,13 +59,21 @@ public final class TextTransformer {
    * @param withPooler whether to add HF's {@code pooler.dense} (+tanh on the first token), used by BlipModel
    */
   public TextTransformer(TextConfig config, ParameterStore store, String prefix, boolean withPooler) {
+    this(config, store, prefix, withPooler, false);
+  }
+
+  /**
+   * Builds the stack under {@code prefix}; with {@code twinCrossAttention} every layer cross-attends
+   * to TWO images (NLVR2: {@code crossattention.self0/self1}, see {@link TwinCrossAttention}).
+   */
+  public TextTransformer(TextConfig config, ParameterStore store, String prefix, boolean withPooler, boolean twinCrossAttention) {
     this.config = config;
     int h = config.hiddenSize();
     this.wordEmbeddings = store.create(prefix + ".embeddings.word_embeddings.weight", Parameter.Init.NORMAL, config.vocabSize(), h);
     this.positionEmbeddings = store.create(prefix + ".embeddings.position_embeddings.weight", Parameter.Init.NORMAL, config.maxPositionEmbeddings(), h);
     this.embeddingsLayerNorm = new LayerNorm(store, prefix + ".embeddings.LayerNorm", h, config.layerNormEps());
     for (int i = 0; i < config.numHiddenLayers(); i++) {
-      layers.add(new Layer(config, store, prefix + ".encoder.layer." + i));
+      layers.add(new Layer(config, store, prefix + ".encoder.layer." + i, i, twinCrossAttention));
     }
     this.pooler = withPooler ? new Linear(store, prefix + ".pooler.dense", h, h) : null;
   }
@@ -91,6 +99,11 @@ public final class TextTransformer {
    * @param keepHiddenStates whether to return the embeddings output and every layer's output
    */
   public Output forward(NDArray inputIds, NDArray attentionMask, Mode mode, CrossAttentionContext cross, KvCache cache, boolean keepHiddenStates) {
+    return forwardBranches(inputIds, attentionMask, mode, cross == null ? null : new CrossAttentionContext[] {cross}, cache, keepHiddenStates);
+  }
+
+  /** As {@link #forward} with one context per image branch (two for NLVR's twin cross-attention). */
+  public Output forwardBranches(NDArray inputIds, NDArray attentionMask, Mode mode, CrossAttentionContext[] cross, KvCache cache, boolean keepHiddenStates) {
     NDManager m = inputIds.getManager();
     Shape s = inputIds.getShape();
     long b = s.get(0);
@@ -135,11 +148,17 @@ public final class TextTransformer {
    * @param encoderMask 0/1 [G, N], or null for all visible
    */
   public CrossAttentionContext crossContext(NDArray encoderStates, NDArray encoderMask) {
+    return crossContext(encoderStates, encoderMask, 0);
+  }
+
+  /** The context of image branch {@code branch} (0 or 1) of a twin cross-attention stack. */
+  public CrossAttentionContext crossContext(NDArray encoderStates, NDArray encoderMask, int branch) {
     NDManager m = encoderStates.getManager();
     NDArray[] k = new NDArray[layers.size()];
     NDArray[] v = new NDArray[layers.size()];
     for (int i = 0; i < layers.size(); i++) {
-      NDArray[] kv = layers.get(i).crossAttention.keyValue(encoderStates);
+      Layer layer = layers.get(i);
+      NDArray[] kv = layer.twin != null ? layer.twin.branch(branch).keyValue(encoderStates) : layer.crossAttention.attention.keyValue(encoderStates);
       k[i] = kv[0];
       v[i] = kv[1];
     }
@@ -179,23 +198,19 @@ public final class TextTransformer {
     return ParameterStore.scalar(m, 1f).sub(keep).mul(ParameterStore.scalar(m, SELF_MASK_VALUE));
   }
 
-  /** BERT attention block (self or cross) with its output projection and post-LayerNorm. */
-  static final class AttentionBlock {
+  /** BERT (self- or cross-) attention without its output projection: query/key/value → context. */
+  static final class QkvAttention {
     private final Linear query;
     private final Linear key;
     private final Linear value;
-    private final Linear outputDense;
-    private final LayerNorm outputLayerNorm;
     private final int heads;
 
-    AttentionBlock(TextConfig c, ParameterStore store, String prefix, boolean cross) {
+    QkvAttention(TextConfig c, ParameterStore store, String prefix, boolean cross) {
       int h = c.hiddenSize();
       int kvIn = cross ? c.encoderHiddenSize() : h;
-      query = new Linear(store, prefix + ".self.query", h, h);
-      key = new Linear(store, prefix + ".self.key", kvIn, h);
-      value = new Linear(store, prefix + ".self.value", kvIn, h);
-      outputDense = new Linear(store, prefix + ".output.dense", h, h);
-      outputLayerNorm = new LayerNorm(store, prefix + ".output.LayerNorm", h, c.layerNormEps());
+      query = new Linear(store, prefix + ".query", h, h);
+      key = new Linear(store, prefix + ".key", kvIn, h);
+      value = new Linear(store, prefix + ".value", kvIn, h);
       heads = c.numAttentionHeads();
     }
 
@@ -203,10 +218,31 @@ public final class TextTransformer {
       return new NDArray[] {Attention.splitHeads(key.forward(states), heads), Attention.splitHeads(value.forward(states), heads)};
     }
 
-    NDArray forward(NDArray x, NDArray k, NDArray v, NDArray mask, NDArray scale) {
+    /** Context [B, L, H] of {@code x} attending to k/v. */
+    NDArray context(NDArray x, NDArray k, NDArray v, NDArray mask, NDArray scale) {
       NDArray q = Attention.splitHeads(query.forward(x), heads);
-      NDArray ctx = Attention.mergeHeads(Attention.attend(q, k, v, mask, scale));
-      return outputLayerNorm.forward(outputDense.forward(ctx).add(x));
+      return Attention.mergeHeads(Attention.attend(q, k, v, mask, scale));
+    }
+  }
+
+  /** BERT attention block (self or cross): attention, output dense, residual, LayerNorm. */
+  static final class AttentionBlock {
+    final QkvAttention attention;
+    private final Linear outputDense;
+    private final LayerNorm outputLayerNorm;
+
+    AttentionBlock(TextConfig c, ParameterStore store, String prefix, boolean cross) {
+      attention = new QkvAttention(c, store, prefix + ".self", cross);
+      outputDense = new Linear(store, prefix + ".output.dense", c.hiddenSize(), c.hiddenSize());
+      outputLayerNorm = new LayerNorm(store, prefix + ".output.LayerNorm", c.hiddenSize(), c.layerNormEps());
+    }
+
+    NDArray[] keyValue(NDArray states) {
+      return attention.keyValue(states);
+    }
+
+    NDArray forward(NDArray x, NDArray k, NDArray v, NDArray mask, NDArray scale) {
+      return outputLayerNorm.forward(outputDense.forward(attention.context(x, k, v, mask, scale)).add(x));
     }
   }
 
@@ -214,28 +250,40 @@ public final class TextTransformer {
   private static final class Layer {
     private final AttentionBlock selfAttention;
     private final AttentionBlock crossAttention;
+    private final TwinCrossAttention twin;
     private final Linear intermediate;
     private final Linear output;
     private final LayerNorm outputLayerNorm;
     private final UnaryOperator<NDArray> act;
 
-    Layer(TextConfig c, ParameterStore store, String prefix) {
+    Layer(TextConfig c, ParameterStore store, String prefix, int index, boolean twinCross) {
       selfAttention = new AttentionBlock(c, store, prefix + ".attention", false);
-      crossAttention = new AttentionBlock(c, store, prefix + ".crossattention", true);
+      crossAttention = twinCross ? null : new AttentionBlock(c, store, prefix + ".crossattention", true);
+      twin = twinCross ? new TwinCrossAttention(c, store, prefix + ".crossattention", index) : null;
       intermediate = new Linear(store, prefix + ".intermediate.dense", c.hiddenSize(), c.intermediateSize());
       output = new Linear(store, prefix + ".output.dense", c.intermediateSize(), c.hiddenSize());
       outputLayerNorm = new LayerNorm(store, prefix + ".output.LayerNorm", c.hiddenSize(), c.layerNormEps());
       act = Activations.byName(c.hiddenAct());
     }
 
-    NDArray forward(NDArray x, NDArray selfMask, CrossAttentionContext cross, int index, KvCache cache, NDArray scale) {
+    NDArray forward(NDArray x, NDArray selfMask, CrossAttentionContext[] cross, int index, KvCache cache, NDArray scale) {
       NDArray[] kv = selfAttention.keyValue(x);
       if (cache != null) {
         kv = cache.append(index, kv[0], kv[1]);
       }
       x = selfAttention.forward(x, kv[0], kv[1], selfMask, scale);
       if (cross != null) {
-        x = crossAttention.forward(x, cross.keys()[index], cross.values()[index], cross.mask(), scale);
+        if (twin != null) {
+          if (cross.length != 2) {
+            throw new IllegalArgumentException("twin cross-attention needs two image contexts, got " + cross.length);
+          }
+          x = twin.forward(x, cross[0], cross[1], index, scale);
+        } else {
+          if (cross.length != 1) {
+            throw new IllegalArgumentException("this text transformer cross-attends to one image, got " + cross.length + " contexts");
+          }
+          x = crossAttention.forward(x, cross[0].keys()[index], cross[0].values()[index], cross[0].mask(), scale);
+        }
       }
       return outputLayerNorm.forward(output.forward(act.apply(intermediate.forward(x))).add(x));
     }

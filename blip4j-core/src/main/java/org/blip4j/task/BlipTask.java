@@ -10,6 +10,7 @@ import java.util.List;
 import org.blip4j.Blip4j;
 import org.blip4j.checkpoint.CheckpointException;
 import org.blip4j.checkpoint.ModelDirectory;
+import org.blip4j.checkpoint.OriginalCheckpoint;
 import org.blip4j.image.ImageDecoder;
 import org.blip4j.image.ImagePreprocessor;
 import org.blip4j.image.RgbImage;
@@ -41,19 +42,23 @@ abstract class BlipTask<M extends BlipPretrainedModel> implements AutoCloseable 
     }
   }
 
-  /** Loads model, tokenizer and preprocessing from an HF directory, checking the model class. */
+  /**
+   * Loads model, tokenizer and preprocessing from an HF directory or an original {@code .pth}
+   * (tokenizer and preprocessor files are looked up beside it), checking the model class.
+   */
   static <M extends BlipPretrainedModel> Loaded<M> loadDirectory(Path dir, Class<M> type, String task) throws IOException {
     Blip4j.inferenceThread();
     NDManager root = NDManager.newBaseManager();
     try {
-      BlipPretrainedModel model = ModelDirectory.load(dir, root);
+      BlipPretrainedModel model = ModelDirectory.load(dir, root, new OriginalCheckpoint.Options(null, null, architectureOf(type)));
       if (!type.isInstance(model)) {
         String arch = model.architecture();
         model.close();
         throw new CheckpointException(dir + " holds a " + arch + " model; " + task + " needs " + architectureOf(type));
       }
-      BertTokenizer tok = BertTokenizer.forModelDirectory(dir);
-      Path pre = dir.resolve("preprocessor_config.json");
+      Path modelDir = Files.isDirectory(dir) ? dir : dir.toAbsolutePath().getParent();
+      BertTokenizer tok = BertTokenizer.forModelDirectory(modelDir);
+      Path pre = modelDir.resolve("preprocessor_config.json");
       ImagePreprocessor prep = Files.isRegularFile(pre)
           ? ImagePreprocessor.fromConfig(pre)
           : new ImagePreprocessor(model.config().vision().imageSize());
