@@ -14,6 +14,7 @@ import org.blip4j.checkpoint.pth.TorchCheckpoint;
 import org.blip4j.model.BlipCaptioningModel;
 import org.blip4j.model.BlipConfig;
 import org.blip4j.model.BlipNlvrModel;
+import org.blip4j.model.BlipPretrainModel;
 import org.blip4j.model.BlipPretrainedModel;
 import org.blip4j.model.BlipRetrievalModel;
 import org.blip4j.model.BlipVqaModel;
@@ -68,7 +69,9 @@ public final class OriginalCheckpoint {
         ? options.architecture()
         : architecture(source.names(), pth);
     BlipConfig config = config(medJson, source, options, med).withArchitecture(arch);
-    BlipPretrainedModel model = ModelDirectory.create(config, parent);
+    BlipPretrainedModel model = arch.equals(BlipPretrainModel.ARCHITECTURE)
+        ? new BlipPretrainModel(config, (int) shape(source, "image_queue")[1], parent)
+        : ModelDirectory.create(config, parent);
     try {
       TensorSource fitted = withPositionGrid(source, config.vision().gridSize());
       StateDictLoader.load(model.parameters(), fitted, ignorable(arch));
@@ -92,7 +95,7 @@ public final class OriginalCheckpoint {
     }
     if (isPretraining(keys)) {
       throw new CheckpointException(file + " is a pre-training checkpoint (BLIP_Pretrain); choose the task to load it for"
-          + " (captioning, retrieval or vqa)");
+          + " (captioning, retrieval or vqa), or load it as " + BlipPretrainModel.ARCHITECTURE);
     }
     if (encoder && decoder) {
       return BlipVqaModel.ARCHITECTURE;

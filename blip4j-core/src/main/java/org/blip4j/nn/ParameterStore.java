@@ -20,6 +20,10 @@ import java.util.Random;
 public final class ParameterStore implements AutoCloseable {
   private final NDManager manager;
   private final Map<String, Parameter> byName = new LinkedHashMap<>();
+  private final List<Sharing> sharing = new ArrayList<>();
+
+  /** A weight-sharing rule: parameters created as {@code prefix + rest} reuse {@code source + rest}. */
+  private record Sharing(String prefix, String source, java.util.function.Predicate<String> shared) {}
 
   /** A store whose values live in a fresh sub-manager of {@code parent}. */
   public ParameterStore(NDManager parent) {
@@ -31,8 +35,26 @@ public final class ParameterStore implements AutoCloseable {
     return manager;
   }
 
-  /** Registers a new parameter. */
+  /**
+   * From now on, a parameter created under {@code prefix + rest} with {@code shared.test(rest)} is
+   * the SAME object as the existing {@code source + rest} (registered under both names). This is how
+   * BLIP's decoder shares everything but self-attention with the encoder.
+   */
+  public void share(String prefix, String source, java.util.function.Predicate<String> shared) {
+    sharing.add(new Sharing(prefix, source, shared));
+  }
+
+  /** Registers a new parameter (or, under a {@link #share} rule, an alias of the shared one). */
   public Parameter create(String name, Parameter.Init init, long... shape) {
+    for (Sharing r : sharing) {
+      if (name.startsWith(r.prefix()) && r.shared().test(name.substring(r.prefix().length()))) {
+        Parameter existing = get(r.source() + name.substring(r.prefix().length()));
+        if (!existing.shape().equals(new Shape(shape))) {
+          throw new IllegalArgumentException("cannot share '" + existing.name() + "' " + existing.shape() + " as '" + name + "' " + new Shape(shape));
+        }
+        return alias(name, existing);
+      }
+    }
     if (byName.containsKey(name)) {
       throw new IllegalArgumentException("parameter '" + name + "' registered twice");
     }
