@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import org.blip4j.model.BlipCaptioningModel;
+import org.blip4j.checkpoint.pth.TorchCheckpoint;
 import org.blip4j.model.BlipConfig;
 import org.blip4j.model.BlipContrastiveModel;
 import org.blip4j.model.BlipNlvrModel;
@@ -40,10 +41,16 @@ public final class ModelDirectory {
     }
     BlipConfig config = BlipConfig.read(dir.resolve("config.json"));
     Path weights = dir.resolve("model.safetensors");
-    if (!Files.isRegularFile(weights)) {
-      throw new CheckpointException(dir + ": no model.safetensors (pytorch_model.bin is read by the .pth reader, not yet available)");
+    Path bin = dir.resolve("pytorch_model.bin");
+    TensorSource file;
+    if (Files.isRegularFile(weights)) {
+      file = SafeTensors.open(weights);
+    } else if (Files.isRegularFile(bin)) {
+      // the safe reader (nothing in the pickle is executed); original-layout keys are mapped too
+      file = TorchCheckpoint.read(bin).tensorSource().renamed(OriginalLayout::toHf);
+    } else {
+      throw new CheckpointException(dir + ": no model.safetensors or pytorch_model.bin");
     }
-    SafeTensors file = SafeTensors.open(weights);
     String arch = config.architecture() != null ? config.architecture() : sniff(file);
     BlipPretrainedModel model = create(config.withArchitecture(arch), parent);
     try {
@@ -69,7 +76,8 @@ public final class ModelDirectory {
     };
   }
 
-  private static String sniff(SafeTensors file) {
+  private static String sniff(TensorSource source) {
+    java.util.Set<String> file = source.names();
     boolean decoder = file.contains("text_decoder.cls.predictions.bias");
     boolean encoder = file.contains("text_encoder.embeddings.word_embeddings.weight");
     if (decoder && encoder) {
@@ -87,7 +95,7 @@ public final class ModelDirectory {
     if (file.contains("text_projection.weight")) {
       return BlipContrastiveModel.ARCHITECTURE;
     }
-    throw new CheckpointException(file.path() + ": cannot tell the BLIP architecture from its keys; add config.json 'architectures'");
+    throw new CheckpointException(source.describe() + ": cannot tell the BLIP architecture from its keys; add config.json 'architectures'");
   }
 
   /**

@@ -86,6 +86,29 @@ class OriginalParityTest {
   }
 
   @Test
+  void originalCheckpointAndHfDirectoryGiveTheSameOutputs(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    SafeTensors in = Fixtures.tensors("caption/io.safetensors");
+    // an HF directory whose weights are a pytorch_model.bin (here the original .pth: keys are mapped too)
+    java.nio.file.Files.copy(Fixtures.fixture("caption/config.json"), dir.resolve("config.json"));
+    java.nio.file.Files.copy(Fixtures.fixture("original/caption/model.pth"), dir.resolve("pytorch_model.bin"));
+    try (BlipCaptioningModel pth = load("caption", BlipCaptioningModel.class);
+        BlipCaptioningModel hf = (BlipCaptioningModel) ModelDirectory.load(Fixtures.fixture("caption"), manager);
+        BlipCaptioningModel bin = (BlipCaptioningModel) ModelDirectory.load(dir, manager);
+        NDManager m = manager.newSubManager()) {
+      NDArray px = in.toNDArray(m, "pixel_values");
+      // same weights, same (HF) eps: bit-identical
+      assertThat(bin.imageEmbeds(px).toFloatArray()).isEqualTo(hf.imageEmbeds(px).toFloatArray());
+      // the original ViT eps (1e-6) vs HF's 1e-5: equal within the parity tolerance
+      Close.assertClose("original vs HF vision", hf.imageEmbeds(px).toFloatArray(), pth.imageEmbeds(px).toFloatArray(), TOL);
+      NDArray ids = in.toNDArray(m, "tf.input_ids");
+      NDArray mask = in.toNDArray(m, "tf.attention_mask");
+      NDArray a = pth.textDecoder().forward(ids, mask, pth.textDecoder().bert().crossContext(pth.imageEmbeds(px), null), null, false, false).logits();
+      NDArray b = hf.textDecoder().forward(ids, mask, hf.textDecoder().bert().crossContext(hf.imageEmbeds(px), null), null, false, false).logits();
+      Close.assertClose("original vs HF logits", b.toFloatArray(), a.toFloatArray(), TOL);
+    }
+  }
+
+  @Test
   void itmLogitsAndCosine() throws Exception {
     SafeTensors io = Fixtures.tensors("original/itm/io.safetensors");
     SafeTensors in = Fixtures.tensors("retrieval/io.safetensors");
