@@ -74,7 +74,17 @@ public final class OriginalCheckpoint {
         : ModelDirectory.create(config, parent);
     try {
       TensorSource fitted = withPositionGrid(source, config.vision().gridSize());
-      StateDictLoader.load(model.parameters(), fitted, ignorable(arch));
+      boolean plainIntoNlvr = arch.equals(BlipNlvrModel.ARCHITECTURE) && fitted.names().stream().noneMatch(k -> k.contains(".crossattention.self0."));
+      if (plainIntoNlvr) {
+        // as the original BLIP_NLVR loader: one cross-attention copied into both branches; the merge
+        // layers and the classifier head start fresh (they are what NLVR fine-tuning learns)
+        StateDictLoader.load(model.parameters(), twinned(fitted), ignorable(arch).or(k -> k.startsWith("text_decoder.")
+            || k.startsWith("itm_head.") || k.startsWith("vision_proj.") || k.startsWith("text_proj.")),
+            k -> k.startsWith("cls_head.") || k.contains(".merge_layer."));
+        model.parameters().initializeMissing(0, 0.02f);
+      } else {
+        StateDictLoader.load(model.parameters(), fitted, ignorable(arch));
+      }
     } catch (RuntimeException e) {
       model.close();
       throw e;
@@ -151,6 +161,47 @@ public final class OriginalCheckpoint {
       throw new CheckpointException(src.describe() + ": no ViT tensor '" + OriginalLayout.toOriginal(name) + "'");
     }
     return src.shape(name);
+  }
+
+  /**
+   * A single-cross-attention state dict seen with twin branches: {@code crossattention.self.*} also
+   * as {@code self0.*}/{@code self1.*}, {@code crossattention.output.dense.*} also as
+   * {@code dense0.*}/{@code dense1.*} (the originals are dropped).
+   */
+  static TensorSource twinned(TensorSource src) {
+    java.util.Map<String, String> names = new java.util.LinkedHashMap<>();
+    for (String k : src.names()) {
+      if (k.contains(".crossattention.self.")) {
+        names.put(k.replace(".crossattention.self.", ".crossattention.self0."), k);
+        names.put(k.replace(".crossattention.self.", ".crossattention.self1."), k);
+      } else if (k.contains(".crossattention.output.dense.")) {
+        names.put(k.replace(".crossattention.output.dense.", ".crossattention.output.dense0."), k);
+        names.put(k.replace(".crossattention.output.dense.", ".crossattention.output.dense1."), k);
+      } else {
+        names.put(k, k);
+      }
+    }
+    return new TensorSource() {
+      @Override
+      public String describe() {
+        return src.describe();
+      }
+
+      @Override
+      public Set<String> names() {
+        return names.keySet();
+      }
+
+      @Override
+      public long[] shape(String name) {
+        return src.shape(names.get(name));
+      }
+
+      @Override
+      public NDArray toNDArray(NDManager manager, String name) {
+        return src.toNDArray(manager, names.get(name));
+      }
+    };
   }
 
   /** The source with its position embeddings interpolated to {@code grid} (BLIP's interpolate_pos_embed). */

@@ -34,6 +34,15 @@ public final class StateDictLoader {
    * loading a pre-training checkpoint for inference) are skipped instead of reported as unexpected.
    */
   public static void load(ParameterStore store, TensorSource file, java.util.function.Predicate<String> ignorable) {
+    load(store, file, ignorable, name -> false);
+  }
+
+  /**
+   * As above; parameters matching {@code mayBeMissing} (heads the original code initialises fresh
+   * for fine-tuning) are left unset instead of reported as missing.
+   */
+  public static void load(ParameterStore store, TensorSource file, java.util.function.Predicate<String> ignorable,
+      java.util.function.Predicate<String> mayBeMissing) {
     List<String> missing = new ArrayList<>();
     List<String> misShaped = new ArrayList<>();
     Set<String> used = new TreeSet<>();
@@ -49,7 +58,9 @@ public final class StateDictLoader {
         }
       }
       if (found == null) {
-        missing.add(e.getValue().get(0));
+        if (!mayBeMissing.test(e.getValue().get(0))) {
+          missing.add(e.getValue().get(0));
+        }
         continue;
       }
       long[] shape = file.shape(found);

@@ -109,6 +109,32 @@ class OriginalParityTest {
   }
 
   @Test
+  void plainCheckpointLoadsAsNlvrWithCrossAttentionCopiedIntoBothBranches() throws Exception {
+    var sd = org.blip4j.checkpoint.pth.TorchCheckpoint.read(Fixtures.fixture("original/pretrain/model.pth")).stateDict();
+    try (BlipNlvrModel nlvr = (BlipNlvrModel) OriginalCheckpoint.load(Fixtures.fixture("original/pretrain/model.pth"), null,
+        new OriginalCheckpoint.Options(null, null, BlipNlvrModel.ARCHITECTURE), manager)) {
+      var p = nlvr.parameters();
+      for (String branch : new String[] {"self0", "self1"}) {
+        assertThat(p.get("text_encoder.encoder.layer.1.crossattention." + branch + ".key.weight").array().toFloatArray())
+            .isEqualTo(sd.get("text_encoder.encoder.layer.1.crossattention.self.key.weight").floats());
+      }
+      for (String dense : new String[] {"dense0", "dense1"}) {
+        assertThat(p.get("text_encoder.encoder.layer.0.crossattention.output." + dense + ".bias").array().toFloatArray())
+            .isEqualTo(sd.get("text_encoder.encoder.layer.0.crossattention.output.dense.bias").floats());
+      }
+      assertThat(p.get("cls_head.2.weight").isSet()).as("fresh classifier head").isTrue();
+      try (NDManager m = manager.newSubManager()) {
+        NDArray px = Fixtures.tensors("original/nlvr/io.safetensors").toNDArray(m, "image");
+        NDArray e = nlvr.imageEmbeds(px);
+        NDArray ids = m.create(new long[] {30523, 1037, 4937, 102}, new Shape(1, 4));
+        float[] logits = nlvr.logits(nlvr.textStates(e.get(new NDIndex("0:1")), e.get(new NDIndex("2:3")), ids, null)).toFloatArray();
+        assertThat(logits).hasSize(2);
+        assertThat(Float.isFinite(logits[0]) && Float.isFinite(logits[1])).isTrue();
+      }
+    }
+  }
+
+  @Test
   void itmLogitsAndCosine() throws Exception {
     SafeTensors io = Fixtures.tensors("original/itm/io.safetensors");
     SafeTensors in = Fixtures.tensors("retrieval/io.safetensors");
