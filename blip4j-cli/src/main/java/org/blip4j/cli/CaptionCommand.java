@@ -100,7 +100,7 @@ public final class CaptionCommand implements Callable<Integer> {
     String promptText = prompt == null ? Captioner.DEFAULT_PROMPT : prompt.none ? null : prompt.text;
     Captioner.Options options = new Captioner.Options(generation, promptText, batchSize);
     return common.run(() -> {
-      try (Captioner captioner = Captioner.load(common.model)) {
+      try (Captioner captioner = Captioner.load(common.model, common.medConfig)) {
         TextConfig text = captioner.model().config().text();
         Progress progress = !common.json && images.size() > batchSize ? new Progress("captioned", images.size(), common.err()) : null;
         common.progress = progress;

@@ -31,8 +31,12 @@ final class Common {
   @Spec(Spec.Target.MIXEE) CommandSpec spec;
 
   @Option(names = "--model", required = true, paramLabel = "DIR",
-      description = "Hugging Face model directory (config.json + model.safetensors, e.g. from save_pretrained).")
+      description = "Hugging Face model directory (config.json + model.safetensors or pytorch_model.bin), or an original salesforce/BLIP .pth.")
   Path model;
+
+  @Option(names = "--med-config", paramLabel = "FILE",
+      description = "With an original .pth model: the original code's BERT config (default: med_config.json beside the .pth).")
+  Path medConfig;
 
   @Option(names = "--json", description = "Print one JSON object per result line on stdout.")
   boolean json;

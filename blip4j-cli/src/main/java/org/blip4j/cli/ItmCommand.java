@@ -40,7 +40,7 @@ public final class ItmCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return common.run(() -> {
-      try (ImageTextMatcher matcher = ImageTextMatcher.load(common.model)) {
+      try (ImageTextMatcher matcher = ImageTextMatcher.load(common.model, common.medConfig)) {
         RgbImage rgb = common.decodeOrReport(image);
         if (rgb == null) {
           return 1;

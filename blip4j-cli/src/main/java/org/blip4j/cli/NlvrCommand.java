@@ -35,7 +35,7 @@ public final class NlvrCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return common.run(() -> {
-      try (NlvrClassifier nlvr = NlvrClassifier.load(common.model)) {
+      try (NlvrClassifier nlvr = NlvrClassifier.load(common.model, common.medConfig)) {
         RgbImage a = common.decodeOrReport(imageA);
         RgbImage b = common.decodeOrReport(imageB);
         if (a == null || b == null) {

@@ -48,7 +48,7 @@ public final class VqaCommand implements Callable<Integer> {
         images.size() + " --image but " + questions.size() + " --question options; give one question per image, in order");
     GenerationConfig generation = common.generation(maxLength, minLength, beams, 1f, false, 1f, 50, 1f, 0, 1);
     return common.run(() -> {
-      try (VqaModel vqa = VqaModel.load(common.model)) {
+      try (VqaModel vqa = VqaModel.load(common.model, common.medConfig)) {
         TextConfig text = vqa.model().config().text();
         List<Integer> ok = new ArrayList<>();
         List<RgbImage> decoded = new ArrayList<>();

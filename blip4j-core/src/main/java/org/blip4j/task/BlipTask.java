@@ -47,10 +47,18 @@ abstract class BlipTask<M extends BlipPretrainedModel> implements AutoCloseable 
    * (tokenizer and preprocessor files are looked up beside it), checking the model class.
    */
   static <M extends BlipPretrainedModel> Loaded<M> loadDirectory(Path dir, Class<M> type, String task) throws IOException {
+    return loadDirectory(dir, null, type, task);
+  }
+
+  /** As above; {@code medConfig} is the original code's BERT config when a {@code .pth} has none beside it. */
+  static <M extends BlipPretrainedModel> Loaded<M> loadDirectory(Path dir, Path medConfig, Class<M> type, String task) throws IOException {
     Blip4j.inferenceThread();
     NDManager root = NDManager.newBaseManager();
     try {
-      BlipPretrainedModel model = ModelDirectory.load(dir, root, new OriginalCheckpoint.Options(null, null, architectureOf(type)));
+      OriginalCheckpoint.Options options = new OriginalCheckpoint.Options(null, null, architectureOf(type));
+      BlipPretrainedModel model = Files.isRegularFile(dir)
+          ? OriginalCheckpoint.load(dir, medConfig, options, root)
+          : ModelDirectory.load(dir, root, options);
       if (!type.isInstance(model)) {
         String arch = model.architecture();
         model.close();

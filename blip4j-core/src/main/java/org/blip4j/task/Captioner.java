@@ -73,6 +73,11 @@ public final class Captioner extends BlipTask<BlipCaptioningModel> {
     return new Captioner(loadDirectory(modelDir, BlipCaptioningModel.class, "captioning"));
   }
 
+  /** Loads an original salesforce/BLIP {@code .pth} with its BERT config {@code medConfig} (null: beside the file), or an HF directory. */
+  public static Captioner load(Path modelDir, Path medConfig) throws IOException {
+    return new Captioner(loadDirectory(modelDir, medConfig, BlipCaptioningModel.class, "captioning"));
+  }
+
   /** Wraps an already built model (e.g. randomly initialised for benchmarks). */
   public static Captioner of(NDManager root, BlipCaptioningModel model, BertTokenizer tokenizer, ImagePreprocessor preprocessor) {
     return new Captioner(new Loaded<>(root, model, tokenizer, preprocessor));

@@ -47,6 +47,11 @@ public final class ImageTextMatcher extends BlipTask<BlipRetrievalModel> {
     return new ImageTextMatcher(loadDirectory(modelDir, BlipRetrievalModel.class, "image-text matching"));
   }
 
+  /** Loads an original salesforce/BLIP {@code .pth} with its BERT config {@code medConfig} (null: beside the file), or an HF directory. */
+  public static ImageTextMatcher load(Path modelDir, Path medConfig) throws IOException {
+    return new ImageTextMatcher(loadDirectory(modelDir, medConfig, BlipRetrievalModel.class, "image-text matching"));
+  }
+
   /** Wraps an already built model. */
   public static ImageTextMatcher of(NDManager root, BlipRetrievalModel model, BertTokenizer tokenizer, ImagePreprocessor preprocessor) {
     return new ImageTextMatcher(new Loaded<>(root, model, tokenizer, preprocessor));

@@ -43,6 +43,11 @@ public final class NlvrClassifier extends BlipTask<BlipNlvrModel> {
     return new NlvrClassifier(loadDirectory(model, BlipNlvrModel.class, "NLVR"));
   }
 
+  /** Loads an original salesforce/BLIP {@code .pth} with its BERT config {@code medConfig} (null: beside the file), or an HF directory. */
+  public static NlvrClassifier load(Path model, Path medConfig) throws IOException {
+    return new NlvrClassifier(loadDirectory(model, medConfig, BlipNlvrModel.class, "NLVR"));
+  }
+
   /** Wraps an already built model. */
   public static NlvrClassifier of(NDManager root, BlipNlvrModel model, BertTokenizer tokenizer, ImagePreprocessor preprocessor) {
     return new NlvrClassifier(new Loaded<>(root, model, tokenizer, preprocessor));

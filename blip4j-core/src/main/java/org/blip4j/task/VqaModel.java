@@ -40,6 +40,11 @@ public final class VqaModel extends BlipTask<BlipVqaModel> {
     return new VqaModel(loadDirectory(modelDir, BlipVqaModel.class, "visual question answering"));
   }
 
+  /** Loads an original salesforce/BLIP {@code .pth} with its BERT config {@code medConfig} (null: beside the file), or an HF directory. */
+  public static VqaModel load(Path modelDir, Path medConfig) throws IOException {
+    return new VqaModel(loadDirectory(modelDir, medConfig, BlipVqaModel.class, "visual question answering"));
+  }
+
   /** Wraps an already built model. */
   public static VqaModel of(NDManager root, BlipVqaModel model, BertTokenizer tokenizer, ImagePreprocessor preprocessor) {
     return new VqaModel(new Loaded<>(root, model, tokenizer, preprocessor));

@@ -125,6 +125,15 @@ class CheckpointErrorsTest {
     ByteBuffer b = ByteBuffer.allocate(8 + h.length).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length).put(h);
     Files.write(notJson, b.array());
     assertThatThrownBy(() -> SafeTensors.open(notJson)).isInstanceOf(CheckpointException.class).hasMessageContaining("not valid JSON");
+    // a tensor claiming 2^60 bytes (and a matching huge shape): refused before any allocation
+    Path claims = dir.resolve("claims2p60.safetensors");
+    byte[] h3 = "{\"w\":{\"dtype\":\"U8\",\"shape\":[1152921504606846976],\"data_offsets\":[0,1152921504606846976]}}".getBytes(StandardCharsets.UTF_8);
+    Files.write(claims, ByteBuffer.allocate(8 + h3.length + 16).order(ByteOrder.LITTLE_ENDIAN).putLong(h3.length).put(h3).array());
+    assertThatThrownBy(() -> SafeTensors.open(claims)).isInstanceOf(CheckpointException.class)
+        .hasMessageContaining("claims2p60.safetensors").hasMessageContaining("outside the data section");
+    Path header2p60 = dir.resolve("header2p60.safetensors");
+    Files.write(header2p60, ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN).putLong(1L << 60).array());
+    assertThatThrownBy(() -> SafeTensors.open(header2p60)).isInstanceOf(CheckpointException.class).hasMessageContaining("header length");
     Path badShape = dir.resolve("badshape.safetensors");
     byte[] h2 = "{\"w\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,8]}}".getBytes(StandardCharsets.UTF_8);
     ByteBuffer b2 = ByteBuffer.allocate(8 + h2.length + 8).order(ByteOrder.LITTLE_ENDIAN).putLong(h2.length).put(h2);
