@@ -11,6 +11,7 @@ import org.blip4j.checkpoint.pth.TorchCheckpoint;
 import org.blip4j.model.BlipConfig;
 import org.blip4j.model.BlipContrastiveModel;
 import org.blip4j.model.BlipNlvrModel;
+import org.blip4j.model.BlipPretrainModel;
 import org.blip4j.model.BlipPretrainedModel;
 import org.blip4j.model.BlipRetrievalModel;
 import org.blip4j.model.BlipVqaModel;
@@ -52,7 +53,9 @@ public final class ModelDirectory {
       throw new CheckpointException(dir + ": no model.safetensors or pytorch_model.bin");
     }
     String arch = config.architecture() != null ? config.architecture() : sniff(file);
-    BlipPretrainedModel model = create(config.withArchitecture(arch), parent);
+    BlipPretrainedModel model = arch.equals(BlipPretrainModel.ARCHITECTURE)
+        ? new BlipPretrainModel(config.withArchitecture(arch), Math.toIntExact(file.shape("image_queue")[1]), parent)
+        : create(config.withArchitecture(arch), parent);
     try {
       StateDictLoader.load(model.parameters(), file);
     } catch (RuntimeException e) {

@@ -83,6 +83,22 @@ class PretrainParityTest {
   }
 
   @Test
+  void savesAndLoadsBackWithSharingAndQueues(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    org.blip4j.checkpoint.ModelDirectory.save(model, dir);
+    try (BlipPretrainModel back = (BlipPretrainModel) org.blip4j.checkpoint.ModelDirectory.load(dir, manager); NDManager m = manager.newSubManager()) {
+      assertThat(back.parameters().get("text_decoder.bert.encoder.layer.0.crossattention.self.key.weight"))
+          .isSameAs(back.parameters().get("text_encoder.encoder.layer.0.crossattention.self.key.weight"));
+      assertThat(back.textQueue().array().toFloatArray()).isEqualTo(model.textQueue().array().toFloatArray());
+      assertThat(back.temperature().array().toFloatArray()).isEqualTo(model.temperature().array().toFloatArray());
+      NDArray ids = io.toNDArray(m, "lm.input_ids");
+      NDArray mask = io.toNDArray(m, "text.attention_mask");
+      NDArray embeds = model.imageEmbeds(io.toNDArray(m, "image"));
+      assertThat(back.lmLogits(ids, mask, back.imageEmbeds(io.toNDArray(m, "image"))).toFloatArray())
+          .isEqualTo(model.lmLogits(ids, mask, embeds).toFloatArray());
+    }
+  }
+
+  @Test
   void itmOnFixedPairsAndLmLoss() {
     try (NDManager m = manager.newSubManager()) {
       NDArray embeds = model.imageEmbeds(io.toNDArray(m, "image"));
