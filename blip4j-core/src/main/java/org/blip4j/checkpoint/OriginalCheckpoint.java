@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -169,39 +170,15 @@ public final class OriginalCheckpoint {
    * {@code dense0.*}/{@code dense1.*} (the originals are dropped).
    */
   static TensorSource twinned(TensorSource src) {
-    java.util.Map<String, String> names = new java.util.LinkedHashMap<>();
-    for (String k : src.names()) {
-      if (k.contains(".crossattention.self.")) {
-        names.put(k.replace(".crossattention.self.", ".crossattention.self0."), k);
-        names.put(k.replace(".crossattention.self.", ".crossattention.self1."), k);
-      } else if (k.contains(".crossattention.output.dense.")) {
-        names.put(k.replace(".crossattention.output.dense.", ".crossattention.output.dense0."), k);
-        names.put(k.replace(".crossattention.output.dense.", ".crossattention.output.dense1."), k);
-      } else {
-        names.put(k, k);
+    return src.viewed(k -> {
+      for (String part : new String[] {".crossattention.self.", ".crossattention.output.dense."}) {
+        if (k.contains(part)) {
+          String stem = part.substring(0, part.length() - 1);
+          return List.of(k.replace(part, stem + "0."), k.replace(part, stem + "1."));
+        }
       }
-    }
-    return new TensorSource() {
-      @Override
-      public String describe() {
-        return src.describe();
-      }
-
-      @Override
-      public Set<String> names() {
-        return names.keySet();
-      }
-
-      @Override
-      public long[] shape(String name) {
-        return src.shape(names.get(name));
-      }
-
-      @Override
-      public NDArray toNDArray(NDManager manager, String name) {
-        return src.toNDArray(manager, names.get(name));
-      }
-    };
+      return List.of(k);
+    });
   }
 
   /** The source with its position embeddings interpolated to {@code grid} (BLIP's interpolate_pos_embed). */

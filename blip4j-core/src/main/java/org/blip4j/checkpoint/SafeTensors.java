@@ -284,8 +284,8 @@ public final class SafeTensors implements TensorSource {
     SafeTensorsWriter.write(file, tensors, metadata);
   }
 
-  /** IEEE 754 binary16 to float32 (exact). */
-  static float halfToFloat(short h) {
+  /** IEEE 754 binary16 to float32 (exact; subnormals, infinities and NaN included). */
+  public static float halfToFloat(short h) {
     int bits = h & 0xffff;
     int sign = (bits & 0x8000) << 16;
     int exp = (bits >>> 10) & 0x1f;

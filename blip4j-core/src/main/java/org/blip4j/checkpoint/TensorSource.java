@@ -3,6 +3,7 @@ package org.blip4j.checkpoint;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -30,16 +31,25 @@ public interface TensorSource {
    * mapping to one new name is an error naming both.
    */
   default TensorSource renamed(Function<String, String> rename) {
+    return viewed(n -> {
+      String m = rename.apply(n);
+      return m == null ? List.of() : List.of(m);
+    });
+  }
+
+  /**
+   * A view in which each source tensor appears under the names {@code names} gives it (none: dropped;
+   * several: the same tensor under each, e.g. one cross-attention copied into two branches).
+   */
+  default TensorSource viewed(Function<String, List<String>> names) {
     TensorSource base = this;
     Map<String, String> toSource = new LinkedHashMap<>();
     for (String n : base.names()) {
-      String m = rename.apply(n);
-      if (m == null) {
-        continue;
-      }
-      String prev = toSource.putIfAbsent(m, n);
-      if (prev != null) {
-        throw new CheckpointException(describe() + ": keys '" + prev + "' and '" + n + "' both map to '" + m + "'");
+      for (String m : names.apply(n)) {
+        String prev = toSource.putIfAbsent(m, n);
+        if (prev != null) {
+          throw new CheckpointException(describe() + ": keys '" + prev + "' and '" + n + "' both map to '" + m + "'");
+        }
       }
     }
     return new TensorSource() {

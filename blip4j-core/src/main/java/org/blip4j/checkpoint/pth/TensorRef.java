@@ -135,7 +135,7 @@ public final class TensorRef {
       int e = (int) ix.next();
       out[i] = switch (dt) {
         case "F32" -> b.getFloat(e * 4);
-        case "F16" -> halfToFloat(b.getShort(e * 2));
+        case "F16" -> org.blip4j.checkpoint.SafeTensors.halfToFloat(b.getShort(e * 2));
         case "BF16" -> Float.intBitsToFloat((b.getShort(e * 2) & 0xffff) << 16);
         case "F64" -> (float) b.getDouble(e * 8);
         case "I64" -> (float) b.getLong(e * 8);
@@ -206,21 +206,6 @@ public final class TensorRef {
     }
   }
 
-  /** IEEE 754 binary16 to float32 (exact; subnormals, infinities and NaN included). */
-  static float halfToFloat(short h) {
-    int bits = h & 0xffff;
-    int sign = (bits & 0x8000) << 16;
-    int exp = (bits >>> 10) & 0x1f;
-    int mant = bits & 0x3ff;
-    if (exp == 0x1f) {
-      return Float.intBitsToFloat(sign | 0x7f800000 | (mant << 13));
-    }
-    if (exp == 0) {
-      float v = mant * 0x1p-24f; // subnormal (or zero): exact in float32
-      return sign != 0 ? -v : v;
-    }
-    return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
-  }
 
   @Override
   public String toString() {
