@@ -1,0 +1,51 @@
+package org.blip4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.blip4j.model.BlipPretrainModel;
+import org.blip4j.nn.ParameterStore;
+
+/**
+ * Image-text contrastive loss with momentum distillation (BLIP §3.2, from ALBEF): unimodal image and
+ * text features are compared with the momentum features of the batch AND of the queues; the targets
+ * are {@code alpha·softmax(sim_m) + (1 − alpha)·onehot}, so the momentum model's similarities soften
+ * the one-hot labels. Loss = mean of the image→text and text→image cross-entropies.
+ */
+public final class ITC {
+  private ITC() {}
+
+  /**
+   * The ITC loss and its similarity matrices (the ITM negatives are mined from them).
+   *
+   * @param loss scalar
+   * @param simI2t image→(batch texts, queued texts) [B, B + Q]
+   * @param simT2i text→(batch images, queued images) [B, B + Q]
+   */
+  public record Result(NDArray loss, NDArray simI2t, NDArray simT2i) {}
+
+  /**
+   * @param imageFeat normalised image features [B, D] (with gradient)
+   * @param textFeat normalised text features [B, D] (with gradient)
+   * @param imageFeatM momentum image features [B, D] (no gradient)
+   * @param textFeatM momentum text features [B, D] (no gradient)
+   * @param alpha distillation weight (0.4 in BLIP, ramped up at the start of training)
+   */
+  public static Result compute(BlipPretrainModel model, NDArray imageFeat, NDArray textFeat, NDArray imageFeatM, NDArray textFeatM, float alpha) {
+    NDArray i2tM = model.similarityWithQueue(imageFeatM, textFeatM, model.textQueue()).stopGradient();
+    NDArray t2iM = model.similarityWithQueue(textFeatM, imageFeatM, model.imageQueue()).stopGradient();
+    NDArray i2tTargets = BlipPretrainModel.softTargets(i2tM, alpha).stopGradient();
+    NDArray t2iTargets = BlipPretrainModel.softTargets(t2iM, alpha).stopGradient();
+    NDArray simI2t = model.similarityWithQueue(imageFeat, textFeatM, model.textQueue());
+    NDArray simT2i = model.similarityWithQueue(textFeat, imageFeatM, model.imageQueue());
+    NDManager m = imageFeat.getManager();
+    NDArray loss = BlipPretrainModel.contrastiveLoss(simI2t, i2tTargets)
+        .add(BlipPretrainModel.contrastiveLoss(simT2i, t2iTargets))
+        .mul(ParameterStore.scalar(m, 0.5f));
+    return new Result(loss, simI2t, simT2i);
+  }
+
+  /** BLIP's alpha ramp: {@code alpha · min(1, step / (2 · stepsPerEpoch))} (pretrain.py). */
+  public static float rampedAlpha(float alpha, long step, long stepsPerEpoch) {
+    return (float) (alpha * Math.min(1.0, step / (2.0 * stepsPerEpoch)));
+  }
+}

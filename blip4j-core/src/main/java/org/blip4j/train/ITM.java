@@ -1,0 +1,82 @@
+package org.blip4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import java.util.SplittableRandom;
+import org.blip4j.model.BlipPretrainModel;
+
+/**
+ * Image-text matching with hard negatives (BLIP §3.2): for every image a negative text, and for
+ * every text a negative image, drawn with probability ∝ softmax(contrastive similarity) over the
+ * batch (the pair itself excluded), so the ITM head trains on the confusable pairs. Binary
+ * cross-entropy over B positives + 2B negatives; the image-grounded encoder reads [ENC] first.
+ */
+public final class ITM {
+  private ITM() {}
+
+  /** Chosen negatives: {@code imageForText[b]} = image paired with text b; {@code textForImage[b]} = text paired with image b. */
+  public record Negatives(long[] imageForText, long[] textForImage) {}
+
+  /**
+   * Samples hard negatives from the in-batch part of the ITC similarities (as the original: weights
+   * softmax(sim) + 1e-4, diagonal zeroed), seeded.
+   */
+  public static Negatives sampleNegatives(NDArray simI2t, NDArray simT2i, SplittableRandom rnd) {
+    int b = Math.toIntExact(simI2t.getShape().get(0));
+    float[] t2i = simT2i.get(new NDIndex(":, :" + b)).stopGradient().softmax(1).toFloatArray();
+    float[] i2t = simI2t.get(new NDIndex(":, :" + b)).stopGradient().softmax(1).toFloatArray();
+    return new Negatives(draw(t2i, b, rnd), draw(i2t, b, rnd));
+  }
+
+  private static long[] draw(float[] probs, int b, SplittableRandom rnd) {
+    if (b < 2) {
+      throw new IllegalArgumentException("ITM hard negatives need a batch of at least 2, got " + b);
+    }
+    long[] out = new long[b];
+    for (int row = 0; row < b; row++) {
+      double[] w = new double[b];
+      double sum = 0;
+      for (int j = 0; j < b; j++) {
+        w[j] = j == row ? 0 : probs[row * b + j] + 1e-4;
+        sum += w[j];
+      }
+      double u = rnd.nextDouble() * sum;
+      int pick = row == 0 ? 1 : 0;
+      for (int j = 0; j < b; j++) {
+        u -= w[j];
+        if (w[j] > 0 && u < 0) {
+          pick = j;
+          break;
+        }
+      }
+      out[row] = pick;
+    }
+    return out;
+  }
+
+  /**
+   * The ITM loss over positives, (negative image, text) and (image, negative text) pairs.
+   *
+   * @param encIds [ENC]-first ids [B, L]
+   * @param mask attention mask [B, L]
+   * @param imageEmbeds [B, N, H] (with gradient)
+   */
+  public static NDArray loss(BlipPretrainModel model, NDArray encIds, NDArray mask, NDArray imageEmbeds, Negatives neg) {
+    NDManager m = encIds.getManager();
+    long b = encIds.getShape().get(0);
+    NDArray negImages = imageEmbeds.get(m.create(neg.imageForText()));
+    NDArray ids = NDArrays.concat(new NDList(encIds, encIds, encIds.get(m.create(neg.textForImage()))), 0);
+    NDArray masks = NDArrays.concat(new NDList(mask, mask, mask.get(m.create(neg.textForImage()))), 0);
+    NDArray images = NDArrays.concat(new NDList(imageEmbeds, negImages, imageEmbeds), 0);
+    NDArray logits = model.itmLogits(ids, masks, images);
+    long[] labels = new long[(int) (3 * b)];
+    for (int i = 0; i < b; i++) {
+      labels[i] = 1;
+    }
+    NDArray target = m.create(labels).oneHot(2);
+    return logits.logSoftmax(-1).mul(target).sum(new int[] {1}).mean().neg();
+  }
+}
