@@ -249,6 +249,9 @@ public final class ShapesGenerator {
       images.put(s.name(), imgs);
       records.put(s.name(), all.size());
       JSON.writeValue(out.resolve(s.name() + ".json").toFile(), all);
+      if (s.kind() == Kind.HUMAN_TRAIN || s.kind() == Kind.WEB_TRAIN) {
+        writeShards(out, s.name(), all);
+      }
       if (s.kind() == Kind.VIDEO) {
         records.put("video_qa_test", extra.size());
         JSON.writeValue(out.resolve("video_qa_test.json").toFile(), extra);
@@ -268,7 +271,7 @@ public final class ShapesGenerator {
     summary.put("web_noise", webNoise);
     summary.put("nlvr_labels", nlvr);
     summary.put("vqa_types", vqaTypes);
-    summary.put("not_generated", List.of("webdataset shards"));
+    summary.put("shards", "shards/<split>/NNNNN.tar for human_train and web_train (img2dataset layout)");
     JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("summary.json").toFile(), summary);
     return new ShapesSummary(images, records, webNoise, nlvr, vqaTypes, totalImages, seconds);
   }
@@ -436,5 +439,18 @@ public final class ShapesGenerator {
       return new Np(o.color(), o.shape(), r.nextDouble() < 0.3 ? o.size() : null);
     }
     return new Np(Color.values()[r.nextInt(8)], Shape.values()[r.nextInt(6)], null);
+  }
+
+  /** The pre-training splits also as WebDataset shards ({@code shards/<split>/00000.tar}: key.png, key.txt, key.json). */
+  private static void writeShards(Path out, String split, List<Map<String, Object>> records) throws IOException {
+    try (org.blip4j.data.ShardWriter w = new org.blip4j.data.ShardWriter(out.resolve("shards").resolve(split), 1000)) {
+      int i = 0;
+      for (Map<String, Object> r : records) {
+        Map<String, Object> meta = new LinkedHashMap<>(r);
+        meta.remove("caption");
+        byte[] png = java.nio.file.Files.readAllBytes(out.resolve("images").resolve((String) r.get("image")));
+        w.write(String.format("%09d", i++), "png", png, (String) r.get("caption"), meta);
+      }
+    }
   }
 }

@@ -332,4 +332,23 @@ class ShapesGeneratorTest {
       }
     }
   }
+
+  @Test
+  void preTrainingSplitsAreAlsoWebDatasetShardsThatTheShardReaderReads() throws IOException {
+    for (String split : new String[] {"human_train", "web_train"}) {
+      com.fasterxml.jackson.databind.JsonNode records = new com.fasterxml.jackson.databind.ObjectMapper().readTree(world.resolve(split + ".json").toFile());
+      org.blip4j.data.BadSampleCounter bad = new org.blip4j.data.BadSampleCounter();
+      java.util.List<org.blip4j.data.Sample> samples = new java.util.ArrayList<>();
+      try (org.blip4j.data.ShardReader r = org.blip4j.data.ShardReader.openDirectory(world.resolve("shards").resolve(split),
+          org.blip4j.data.ReadOptions.of(world.resolve("images"), bad))) {
+        r.forEachRemaining(samples::add);
+      }
+      assertThat(samples).hasSize(records.size());
+      for (int i = 0; i < samples.size(); i++) {
+        assertThat(samples.get(i).captions()).containsExactly(records.get(i).get("caption").asText());
+        byte[] png = java.nio.file.Files.readAllBytes(world.resolve("images").resolve(records.get(i).get("image").asText()));
+        assertThat(samples.get(i).image().readBytes()).isEqualTo(png);
+      }
+    }
+  }
 }
