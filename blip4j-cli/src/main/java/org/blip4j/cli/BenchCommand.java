@@ -65,6 +65,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object of median seconds.")
   boolean json;
 
+  @Option(names = "--train", description = "Benchmark pre-training steps instead (samples/s, batch 8, tiny and base at 224 px).")
+  boolean train;
+
   @Override
   public Integer call() throws Exception {
     if (runs < 1 || warmup < 0) {
@@ -76,6 +79,22 @@ public final class BenchCommand implements Callable<Integer> {
           throw new IllegalArgumentException("unknown workload '" + k + "' (known: " + String.join(", ", REFERENCE.keySet()) + ")");
         }
       }
+    }
+    if (train) {
+      Blip4j.init();
+      Map<String, Double> rates = TrainBench.run(runs, warmup, 8, spec.commandLine().getErr());
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        rates.forEach(o::put);
+        out.println(o);
+      } else {
+        out.printf("BLIP pre-training step (ITC+ITM+LM, AdamW, momentum + queue), fp32, %s threads, median of %d runs%n",
+            System.getProperty("ai.djl.pytorch.num_threads", "?"), runs);
+        rates.forEach((k, v) -> out.printf("%-18s %8.2f samples/s%n", k, v));
+      }
+      out.flush();
+      return 0;
     }
     Blip4j.inferenceThread();
     BlipConfig cfg = switch (config) {

@@ -37,6 +37,11 @@ public record VisionConfig(
     ConfigJson.require(numHiddenLayers > 0 && intermediateSize > 0, "vision_config needs num_hidden_layers > 0 and intermediate_size > 0");
   }
 
+  /** The same ViT with another LayerNorm epsilon (original BLIP: 1e-6). */
+  public VisionConfig withEps(double eps) {
+    return new VisionConfig(hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, imageSize, patchSize, eps, hiddenAct);
+  }
+
   /** Number of patches per side. */
   public int gridSize() {
     return imageSize / patchSize;
