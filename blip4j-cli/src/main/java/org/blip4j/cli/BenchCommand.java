@@ -65,6 +65,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object of median seconds.")
   boolean json;
 
+  @Option(names = "--data", description = "Benchmark data loading instead: JPEG decode + training transform from shards (samples/s at 96/224/384 px, 1 and 2 threads).")
+  boolean data;
+
   @Option(names = "--train", description = "Benchmark pre-training steps instead (samples/s, batch 8, tiny and base at 224 px).")
   boolean train;
 
@@ -80,16 +83,17 @@ public final class BenchCommand implements Callable<Integer> {
         }
       }
     }
-    if (train) {
+    if (train || data) {
       Blip4j.init();
-      Map<String, Double> rates = TrainBench.run(runs, warmup, 8, spec.commandLine().getErr());
+      Map<String, Double> rates = train ? TrainBench.run(runs, warmup, 8, spec.commandLine().getErr()) : DataBench.run(runs, warmup, spec.commandLine().getErr());
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         ObjectNode o = new ObjectMapper().createObjectNode();
         rates.forEach(o::put);
         out.println(o);
       } else {
-        out.printf("BLIP pre-training step (ITC+ITM+LM, AdamW, momentum + queue), fp32, %s threads, median of %d runs%n",
+        out.printf(train ? "BLIP pre-training step (ITC+ITM+LM, AdamW, momentum + queue), fp32, %s threads, median of %d runs%n"
+            : "JPEG shards -> decode + BLIP train transform via the data loader (%s torch threads unused), median of %d runs%n",
             System.getProperty("ai.djl.pytorch.num_threads", "?"), runs);
         rates.forEach((k, v) -> out.printf("%-18s %8.2f samples/s%n", k, v));
       }

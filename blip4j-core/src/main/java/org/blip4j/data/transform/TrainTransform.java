@@ -58,7 +58,12 @@ public final class TrainTransform {
 
   /** The full transform for sample {@code index} of {@code epoch} in a run seeded with {@code seed}. */
   public Output apply(RgbImage image, String caption, long seed, long epoch, long index) {
-    HorizontalFlip.Result r = augmentImage(image, caption, random(seed, epoch, index));
+    return apply(image, caption, random(seed, epoch, index));
+  }
+
+  /** The full transform with the sample's random stream given (e.g. by the data loader). */
+  public Output apply(RgbImage image, String caption, SplittableRandom rnd) {
+    HorizontalFlip.Result r = augmentImage(image, caption, rnd);
     return new Output(normalizer.pixelValues(r.image()), r.caption());
   }
 
