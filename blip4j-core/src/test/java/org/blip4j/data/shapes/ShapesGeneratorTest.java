@@ -351,4 +351,23 @@ class ShapesGeneratorTest {
       }
     }
   }
+
+  @Test
+  void everyAnnotationSplitIsReadByTheDatasetReadersWithoutABadSample() throws IOException {
+    for (String split : new String[] {"human_train", "web_train", "test", "val", "zs_test", "vqa_train", "vqa_test", "nlvr_train", "nlvr_test"}) {
+      int expected = new com.fasterxml.jackson.databind.ObjectMapper().readTree(world.resolve(split + ".json").toFile()).size();
+      org.blip4j.data.BadSampleCounter bad = new org.blip4j.data.BadSampleCounter();
+      int n = 0;
+      try (org.blip4j.data.SampleIterator it = org.blip4j.data.SampleReaders.open(world.resolve(split + ".json"),
+          org.blip4j.data.ReadOptions.of(world.resolve("images"), bad))) {
+        while (it.hasNext()) {
+          org.blip4j.data.Sample s = it.next();
+          assertThat(s.captions()).as(split).isNotEmpty();
+          n++;
+        }
+      }
+      assertThat(bad.total()).as("bad samples in %s", split).isZero();
+      assertThat(n).as(split).isEqualTo(expected);
+    }
+  }
 }
