@@ -159,7 +159,7 @@ public final class OriginalCheckpoint {
 
   private static long[] shape(TensorSource src, String name) {
     if (!src.names().contains(name)) {
-      throw new CheckpointException(src.describe() + ": no ViT tensor '" + OriginalLayout.toOriginal(name) + "'");
+      throw new CheckpointException(src.describe() + ": no tensor '" + OriginalLayout.toOriginal(name) + "'");
     }
     return src.shape(name);
   }
