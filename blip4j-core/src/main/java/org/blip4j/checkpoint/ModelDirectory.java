@@ -34,8 +34,13 @@ public final class ModelDirectory {
 
   /** As {@link #load(Path, NDManager)}; {@code original} applies when {@code dir} is an original {@code .pth}. */
   public static BlipPretrainedModel load(Path dir, NDManager parent, OriginalCheckpoint.Options original) throws IOException {
+    return load(dir, null, parent, original);
+  }
+
+  /** As above; {@code medConfig} is the original code's BERT config when a {@code .pth} has none beside it (null: beside). */
+  public static BlipPretrainedModel load(Path dir, Path medConfig, NDManager parent, OriginalCheckpoint.Options original) throws IOException {
     if (Files.isRegularFile(dir)) {
-      return OriginalCheckpoint.load(dir, null, original, parent);
+      return OriginalCheckpoint.load(dir, medConfig, original, parent);
     }
     if (!Files.isDirectory(dir)) {
       throw new CheckpointException("model directory not found: " + dir);

@@ -56,9 +56,7 @@ abstract class BlipTask<M extends BlipPretrainedModel> implements AutoCloseable 
     NDManager root = NDManager.newBaseManager();
     try {
       OriginalCheckpoint.Options options = new OriginalCheckpoint.Options(null, null, architectureOf(type));
-      BlipPretrainedModel model = Files.isRegularFile(dir)
-          ? OriginalCheckpoint.load(dir, medConfig, options, root)
-          : ModelDirectory.load(dir, root, options);
+      BlipPretrainedModel model = ModelDirectory.load(dir, medConfig, root, options);
       if (!type.isInstance(model)) {
         String arch = model.architecture();
         model.close();
