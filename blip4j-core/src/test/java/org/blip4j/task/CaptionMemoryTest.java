@@ -47,8 +47,10 @@ class CaptionMemoryTest {
       System.out.printf("RSS before %d kB, after 1000 calls %d kB (+%d kB)%n", before, after, after - before);
       assertThat(params.getManagedArrays()).as("arrays in the parameter manager").hasSize(paramArrays);
       assertThat(captioner.root.getManagedArrays()).as("arrays left in the task's root manager").hasSize(rootArrays);
-      // a leak of one step's logits alone would be > 1 MB per call, > 1 GB over the loop
-      assertThat(after - before).as("RSS growth over 1000 calls, kB").isLessThan(64 * 1024);
+      // A leak of one step's logits alone would be > 1 MB per call, > 1 GB over the loop. The bound
+      // leaves room for allocator and JIT noise (CI saw +120 MB once with no array leaked), and
+      // still fails on any per-call leak above ~300 kB.
+      assertThat(after - before).as("RSS growth over 1000 calls, kB").isLessThan(320 * 1024);
     }
   }
 }
