@@ -86,7 +86,7 @@ public final class DataCommand implements Runnable {
         o.println("  web noise:   " + s.webNoise());
         o.println("  nlvr labels: " + s.nlvrLabels());
         o.println("  vqa types:   " + s.vqaTypes());
-        o.println("  not generated yet: WebDataset shards");
+        o.println("  shards:      " + out.resolve("shards") + " (human_train, web_train)");
         o.flush();
         return 0;
       } catch (Exception e) {

@@ -9,29 +9,43 @@ import java.util.Locale;
  */
 final class Progress {
   private final String verb;
-  private final int total;
+  private final String unit;
+  private final long total;
   private final PrintWriter err;
   private final boolean console;
   private final long start = System.nanoTime();
   private int shown; // length of the line currently on the console, 0 if none
 
   Progress(String verb, int total, PrintWriter err) {
-    this(verb, total, err, System.console() != null);
+    this(verb, "images", total, err, System.console() != null);
   }
 
   Progress(String verb, int total, PrintWriter err, boolean console) {
+    this(verb, "images", total, err, console);
+  }
+
+  Progress(String verb, String unit, long total, PrintWriter err, boolean console) {
     this.verb = verb;
+    this.unit = unit;
     this.total = total;
     this.err = err;
     this.console = console;
   }
 
   /** Reports {@code done} of the total items finished. */
-  void update(int done) {
+  void update(long done) {
+    update(done, 0, "");
+  }
+
+  /**
+   * Reports {@code done} of the total items finished, {@code since} of them before this job started
+   * (a resumed run: they do not count towards the rate), and a trailing note.
+   */
+  void update(long done, long since, String note) {
     double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
-    double rate = done / seconds;
+    double rate = (done - since) / seconds;
     String eta = rate > 0 ? clock(Math.round((total - done) / rate)) : "?";
-    String line = String.format(Locale.ROOT, "%s %d/%d images, %.2f images/s, ETA %s", verb, done, total, rate, eta);
+    String line = String.format(Locale.ROOT, "%s %d/%d %s, %.2f %s/s, ETA %s%s", verb, done, total, unit, rate, unit, eta, note);
     if (console) {
       err.print("\r" + line + " ".repeat(Math.max(0, shown - line.length())));
       shown = line.length();

@@ -23,7 +23,7 @@ final class SafeTensorsWriter {
     ObjectNode header = json.createObjectNode();
     if (metadata != null && !metadata.isEmpty()) {
       ObjectNode meta = header.putObject("__metadata__");
-      metadata.forEach(meta::put);
+      new java.util.TreeMap<>(metadata).forEach(meta::put); // sorted: equal inputs give equal bytes
     }
     TreeMap<String, NDArray> sorted = new TreeMap<>(tensors);
     long offset = 0;

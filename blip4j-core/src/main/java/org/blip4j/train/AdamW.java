@@ -64,7 +64,7 @@ public final class AdamW implements AutoCloseable {
     double bc2 = 1 - Math.pow(beta2, step);
     for (Parameter p : params) {
       NDArray w = p.array();
-      NDArray[] mv = moments.computeIfAbsent(p, k -> new NDArray[] {manager.zeros(w.getShape(), w.getDataType()), manager.zeros(w.getShape(), w.getDataType())});
+      NDArray[] mv = moments.computeIfAbsent(p, this::zeroMoments);
       try (NDScope scope = new NDScope()) { // every temporary of this update is freed here
         scope.suppressNotUsedWarning();
         NDArray g = w.getGradient().mul(w.getManager().create(clip));
@@ -86,6 +86,24 @@ public final class AdamW implements AutoCloseable {
   /** The first and second moments of {@code p} (null before its first update). */
   public NDArray[] moments(Parameter p) {
     return moments.get(p);
+  }
+
+  /** The moments of {@code p}, created as zeros when {@code create} and there are none yet (restoring a checkpoint). */
+  public NDArray[] moments(Parameter p, boolean create) {
+    return create ? moments.computeIfAbsent(p, this::zeroMoments) : moments.get(p);
+  }
+
+  private NDArray[] zeroMoments(Parameter p) {
+    NDArray w = p.array();
+    return new NDArray[] {manager.zeros(w.getShape(), w.getDataType()), manager.zeros(w.getShape(), w.getDataType())};
+  }
+
+  /** Sets the step counter (restoring a checkpoint; it drives the bias corrections). */
+  public void setStep(long step) {
+    if (step < 0) {
+      throw new IllegalArgumentException("optimizer step must be >= 0, got " + step);
+    }
+    this.step = step;
   }
 
   @Override

@@ -44,8 +44,12 @@ public final class ITC {
     return new Result(loss, simI2t, simT2i);
   }
 
-  /** BLIP's alpha ramp: {@code alpha · min(1, step / (2 · stepsPerEpoch))} (pretrain.py). */
-  public static float rampedAlpha(float alpha, long step, long stepsPerEpoch) {
-    return (float) (alpha * Math.min(1.0, step / (2.0 * stepsPerEpoch)));
+  /**
+   * BLIP's alpha ramp {@code alpha · min(1, step / rampSteps)}: over the first 2 epochs in
+   * pretrain.py ({@code rampSteps = 2 · len(data_loader)}), over the first epoch in the fine-tuning
+   * scripts.
+   */
+  public static float rampedAlpha(float alpha, long step, long rampSteps) {
+    return (float) (alpha * Math.min(1.0, step / (double) Math.max(1, rampSteps)));
   }
 }

@@ -8,8 +8,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.regex.Pattern;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import ai.djl.ndarray.types.Shape;
+import org.blip4j.data.transform.TrainTransform;
 import org.blip4j.model.BlipPretrainModel;
 import org.blip4j.nn.Parameter;
+import org.blip4j.nn.ParameterStore;
+import org.blip4j.text.BatchEncoding;
+import org.blip4j.text.BertTokenizer;
+import org.blip4j.text.Padding;
+import org.blip4j.text.PreCaption;
 
 /**
  * One BLIP pre-training step: ITC + ITM + LM in a single forward/backward (the decoder shares all
@@ -17,7 +26,7 @@ import org.blip4j.nn.Parameter;
  * then AdamW, the momentum update and the queue update — {@code BLIP_Pretrain.forward} + the
  * optimiser step of {@code pretrain.py}.
  */
-public final class Pretraining implements AutoCloseable {
+public final class Pretraining implements Objective<TrainTransform.Output> {
   /** Parameters that are state, not learnt by gradient: momentum copies, queues, the pointer. */
   private static final Pattern NOT_TRAINED = Pattern.compile("^(vision_model_m|text_encoder_m|vision_proj_m|text_proj_m)\\..*|^(image_queue|text_queue|queue_ptr)$");
 
@@ -29,7 +38,43 @@ public final class Pretraining implements AutoCloseable {
     }
   }
 
+  /**
+   * Pre-training settings (BLIP's pretrain.yaml: weight decay 0.05, momentum 0.995, alpha 0.4
+   * ramped over 2 epochs, captions cut to 30 words and 30 tokens).
+   *
+   * @param weightDecay AdamW weight decay
+   * @param momentum momentum-encoder coefficient m
+   * @param maxGradNorm global gradient-norm clip (≤ 0: off)
+   * @param alpha ITC distillation weight
+   * @param alphaRampEpochs epochs over which alpha ramps up from 0 (2 in pretrain.py)
+   * @param maxTextLength token limit of a caption ([CLS] and [SEP] included)
+   * @param freeze parameters whose name matches are not trained (null: none)
+   * @param lossWeights weights of ITC, ITM and LM in the total loss (BLIP: 1, 1, 1; a 0 removes that
+   *     objective for ablations — its value is still computed and reported)
+   */
+  public record Options(float weightDecay, float momentum, float maxGradNorm, float alpha, int alphaRampEpochs, int maxTextLength, Pattern freeze,
+      float[] lossWeights) {
+    public Options {
+      lossWeights = lossWeights == null ? new float[] {1, 1, 1} : lossWeights.clone();
+      if (lossWeights.length != 3) {
+        throw new IllegalArgumentException("loss weights are (itc, itm, lm), got " + lossWeights.length + " values");
+      }
+    }
+
+    /** BLIP's pre-training settings. */
+    public static Options blip() {
+      return new Options(0.05f, Momentum.DEFAULT, 0f, 0.4f, 2, 30, null, null);
+    }
+
+    /** A copy with other loss weights. */
+    public Options withLossWeights(float itc, float itm, float lm) {
+      return new Options(weightDecay, momentum, maxGradNorm, alpha, alphaRampEpochs, maxTextLength, freeze, new float[] {itc, itm, lm});
+    }
+  }
+
   private final BlipPretrainModel model;
+  private final Options options;
+  private final BertTokenizer tokenizer;
   private final AdamW optimizer;
   private final Momentum momentum;
   private final List<Parameter> trainable = new ArrayList<>();
@@ -42,13 +87,21 @@ public final class Pretraining implements AutoCloseable {
    * @param maxGradNorm global gradient-norm clip (≤ 0: off)
    */
   public Pretraining(BlipPretrainModel model, NDManager parent, float weightDecay, float momentumCoefficient, float maxGradNorm) {
+    this(model, parent, new Options(weightDecay, momentumCoefficient, maxGradNorm, 0.4f, 2, 30, null, null), BertTokenizer.bertBaseUncased());
+  }
+
+  /** Pre-training of {@code model} with {@code options}; captions are tokenised by {@code tokenizer}. */
+  public Pretraining(BlipPretrainModel model, NDManager parent, Options options, BertTokenizer tokenizer) {
     this.model = model;
-    this.optimizer = new AdamW(parent, weightDecay);
+    this.options = options;
+    this.tokenizer = tokenizer;
+    this.optimizer = new AdamW(parent, options.weightDecay());
     this.momentum = new Momentum(model);
-    this.momentumCoefficient = momentumCoefficient;
-    this.maxGradNorm = maxGradNorm;
+    this.momentumCoefficient = options.momentum();
+    this.maxGradNorm = options.maxGradNorm();
     model.parameters().distinct().forEach((p, names) -> {
-      if (!NOT_TRAINED.matcher(names.get(0)).matches()) {
+      boolean frozen = options.freeze() != null && names.stream().anyMatch(n -> options.freeze().matcher(n).matches());
+      if (!NOT_TRAINED.matcher(names.get(0)).matches() && !frozen) {
         trainable.add(p);
         p.array().setRequiresGradient(true);
       }
@@ -60,9 +113,54 @@ public final class Pretraining implements AutoCloseable {
     momentum.copyParams();
   }
 
-  /** The optimiser (state for checkpoints). */
+  @Override
+  public void start() {
+    initMomentum();
+  }
+
+  @Override
   public AdamW optimizer() {
     return optimizer;
+  }
+
+  @Override
+  public ParameterStore parameters() {
+    return model.parameters();
+  }
+
+  @Override
+  public List<Parameter> trainable() {
+    return List.copyOf(trainable);
+  }
+
+  /**
+   * One step on transformed samples: captions are cleaned ({@code pre_caption}, 30 words), tokenised
+   * with padding to the longest and truncation at {@code maxTextLength}; alpha follows the ramp.
+   */
+  @Override
+  public StepOutput step(List<TrainTransform.Output> items, StepContext ctx) {
+    int b = items.size();
+    int pixelsPer = items.get(0).pixels().length;
+    int side = (int) Math.round(Math.sqrt(pixelsPer / 3.0));
+    float[] px = new float[b * pixelsPer];
+    List<String> captions = new ArrayList<>(b);
+    for (int i = 0; i < b; i++) {
+      System.arraycopy(items.get(i).pixels(), 0, px, i * pixelsPer, pixelsPer);
+      captions.add(PreCaption.preCaption(items.get(i).caption(), 30));
+    }
+    BatchEncoding enc = tokenizer.encodeBatch(captions, Padding.LONGEST, true, options.maxTextLength());
+    int len = enc.sequenceLength();
+    float alpha = ITC.rampedAlpha(options.alpha(), ctx.step(), ctx.stepsPerEpoch() * options.alphaRampEpochs());
+    try (NDManager m = model.parameters().manager().getParentManager().newSubManager()) {
+      Losses l = step(m.create(px, new Shape(b, 3, side, side)), m.create(enc.flatInputIds(), new Shape(b, len)),
+          m.create(enc.flatAttentionMask(), new Shape(b, len)), alpha, ctx.lr(), ctx.random());
+      Map<String, Double> losses = new LinkedHashMap<>();
+      losses.put("loss", l.total());
+      losses.put("itc", l.itc());
+      losses.put("itm", l.itm());
+      losses.put("lm", l.lm());
+      return new StepOutput(losses, l.gradNorm());
+    }
   }
 
   /**
@@ -94,7 +192,8 @@ public final class Pretraining implements AutoCloseable {
       itc = c.loss();
       itm = ITM.loss(model, firstToken(m, ids, 30523), mask, embeds, ITM.sampleNegatives(c.simI2t(), c.simT2i(), rnd));
       lm = LM.loss(model, firstToken(m, ids, 30522), mask, embeds);
-      gc.backward(itc.add(itm).add(lm));
+      float[] w = options.lossWeights();
+      gc.backward(itc.mul(ParameterStore.scalar(m, w[0])).add(itm.mul(ParameterStore.scalar(m, w[1]))).add(lm.mul(ParameterStore.scalar(m, w[2]))));
     }
     double norm = optimizer.update(trainable, lr, maxGradNorm);
     momentum.enqueue(imageFeatM, textFeatM);

@@ -138,6 +138,12 @@ public final class DataLoader<T> implements Iterator<Batch<T>>, AutoCloseable {
     return rank >= n ? 0 : (n - rank + worldSize - 1) / worldSize;
   }
 
+  /** Batches per epoch for this rank (bad samples are replaced, so this holds unless an epoch runs short of good ones). */
+  public int batchesPerEpoch() {
+    int n = samplesPerEpoch();
+    return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+  }
+
   @Override
   public boolean hasNext() {
     ensureOpen();

@@ -29,7 +29,7 @@ import org.blip4j.data.shapes.Vocabulary.Shape;
  *
  * <p>Every item (image, or image pair for NLVR) draws from its own {@link SplittableRandom} seeded
  * from (seed, split, item), so the output is byte-identical for a seed whatever the thread count.
- * Not written yet: WebDataset shards.
+ * The pre-training splits are also written as WebDataset shards under {@code shards/<split>/}.
  */
 public final class ShapesGenerator {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -1,0 +1,132 @@
+package org.blip4j.train;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A {@code blip pretrain} run, read from JSON or YAML with snake_case keys (unknown keys are
+ * errors, so a typo never silently falls back to a default). Defaults follow BLIP's
+ * {@code configs/pretrain.yaml} where the key exists there.
+ *
+ * @param model {@code tiny}, {@code small}, {@code base}, {@code large}, or the path of an HF
+ *     {@code config.json}
+ * @param init optional model directory or {@code .pth} to start from (a BlipForPretraining
+ *     checkpoint or any BLIP model whose shared weights it can take); null: random init
+ * @param imageSize training resolution (224 in BLIP)
+ * @param datasets what to train on
+ * @param shapes the Shapes world that {@code {"shapes": split}} datasets come from (generated under
+ *     the run directory when absent)
+ * @param batchSize per step
+ * @param epochs epochs
+ * @param maxSteps stop early after this many steps (0: off)
+ * @param lr the learning-rate recipe
+ * @param weightDecay AdamW weight decay (0.05)
+ * @param maxGradNorm gradient clipping (0: off)
+ * @param queueSize ITC queue length (57 600 in the paper; a multiple of the batch size)
+ * @param momentum momentum-encoder coefficient (0.995)
+ * @param alpha ITC distillation weight (0.4)
+ * @param alphaRampEpochs epochs of alpha ramp-up (2)
+ * @param maxTextLength caption token limit (30)
+ * @param minCropScale RandomResizedCrop's smallest area (0.2 in pre-training)
+ * @param randAugment apply BLIP's RandAugment(2, 5)
+ * @param freeze regular expressions of parameter names not to train
+ * @param seed the seed of everything random
+ * @param loaderThreads data-transform worker threads
+ * @param logEvery metrics line every N steps
+ * @param checkpointEvery checkpoint every N steps (0: epoch ends only)
+ * @param keepLast checkpoints kept
+ */
+public record PretrainConfig(String model, String init, int imageSize, List<Dataset> datasets, Shapes shapes, int batchSize, int epochs,
+    long maxSteps, Lr lr, Float weightDecay, float maxGradNorm, int queueSize, float momentum, Float alpha, int alphaRampEpochs,
+    int maxTextLength, double minCropScale, Boolean randAugment, List<String> freeze, long seed, int loaderThreads, int logEvery,
+    int checkpointEvery, int keepLast) {
+
+  /**
+   * One dataset: {@code {"path": FILE_OR_SHARD_DIR, "image_root": DIR}} (any format the data readers
+   * take) or {@code {"shapes": SPLIT}} (a split of the configured Shapes world).
+   */
+  public record Dataset(String path, String imageRoot, String shapes) {}
+
+  /** The Shapes world to generate or reuse: directory (relative to the run directory), scale, noise, image size, seed. */
+  public record Shapes(String dir, double scale, double noise, int imageSize, long seed) {}
+
+  /** The learning-rate recipe ({@link LearningRate}). */
+  public record Lr(String schedule, float initLr, float minLr, float warmupLr, long warmupSteps, float decayRate) {}
+
+  private static final ObjectMapper JSON = mapper(new ObjectMapper());
+  private static final ObjectMapper YAML = mapper(new ObjectMapper(new YAMLFactory()));
+
+  private static ObjectMapper mapper(ObjectMapper m) {
+    return m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  }
+
+  /** Fills defaults and validates. */
+  public PretrainConfig {
+    model = model == null ? "tiny" : model;
+    imageSize = imageSize == 0 ? 224 : imageSize;
+    datasets = datasets == null ? List.of() : List.copyOf(datasets);
+    batchSize = batchSize == 0 ? 8 : batchSize;
+    epochs = epochs == 0 ? 1 : epochs;
+    lr = lr == null ? new Lr("step", 3e-4f, 1e-6f, 1e-6f, 3000, 0.9f) : lr;
+    weightDecay = weightDecay == null ? 0.05f : weightDecay;
+    alpha = alpha == null ? 0.4f : alpha;
+    randAugment = randAugment == null ? Boolean.TRUE : randAugment;
+    queueSize = queueSize == 0 ? 57600 : queueSize;
+    momentum = momentum == 0 ? Momentum.DEFAULT : momentum;
+    alphaRampEpochs = alphaRampEpochs == 0 ? 2 : alphaRampEpochs;
+    maxTextLength = maxTextLength == 0 ? 30 : maxTextLength;
+    minCropScale = minCropScale == 0 ? 0.2 : minCropScale;
+    freeze = freeze == null ? List.of() : List.copyOf(freeze);
+    loaderThreads = loaderThreads == 0 ? 1 : loaderThreads;
+    logEvery = logEvery == 0 ? 10 : logEvery;
+    keepLast = keepLast == 0 ? 3 : keepLast;
+    if (datasets.isEmpty()) {
+      throw new IllegalArgumentException("config names no datasets");
+    }
+    for (Dataset d : datasets) {
+      if ((d.path() == null) == (d.shapes() == null)) {
+        throw new IllegalArgumentException("each dataset needs exactly one of 'path' or 'shapes', got " + d);
+      }
+      if (d.shapes() != null && shapes == null) {
+        throw new IllegalArgumentException("dataset {shapes: " + d.shapes() + "} needs a 'shapes' section (dir, scale, noise, image_size, seed)");
+      }
+    }
+    if (batchSize < 1 || queueSize % batchSize != 0) {
+      throw new IllegalArgumentException("queue_size " + queueSize + " must be a multiple of batch_size " + batchSize);
+    }
+    if (!(momentum > 0 && momentum < 1)) {
+      throw new IllegalArgumentException("momentum must be in (0, 1), got " + momentum);
+    }
+    if (!(minCropScale > 0 && minCropScale <= 1)) {
+      throw new IllegalArgumentException("min_crop_scale must be in (0, 1], got " + minCropScale);
+    }
+  }
+
+  /** Reads a {@code .json}, {@code .yaml} or {@code .yml} config; errors name the file and the key at fault. */
+  public static PretrainConfig read(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new java.nio.file.NoSuchFileException(file.toString(), null, "config file not found");
+    }
+    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    ObjectMapper m = name.endsWith(".yaml") || name.endsWith(".yml") ? YAML : JSON;
+    try {
+      return m.readValue(file.toFile(), PretrainConfig.class);
+    } catch (JsonMappingException e) {
+      Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
+      throw new IllegalArgumentException(file + ": " + (cause == e ? e.getOriginalMessage() + " at " + e.getPathReference() : cause.getMessage()), e);
+    }
+  }
+
+  /** The learning-rate schedule of this config. */
+  public LearningRate schedule() {
+    return new LearningRate(lr.schedule(), lr.initLr(), lr.minLr(), lr.warmupLr(), lr.warmupSteps(), lr.decayRate(), epochs);
+  }
+}

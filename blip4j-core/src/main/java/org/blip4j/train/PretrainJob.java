@@ -1,0 +1,175 @@
+package org.blip4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Pattern;
+import org.blip4j.checkpoint.ModelDirectory;
+import org.blip4j.data.BadSampleListener;
+import org.blip4j.data.ReadOptions;
+import org.blip4j.data.Sample;
+import org.blip4j.data.SampleIterator;
+import org.blip4j.data.SampleReaders;
+import org.blip4j.data.loader.DataLoader;
+import org.blip4j.data.shapes.ShapesConfig;
+import org.blip4j.data.shapes.ShapesGenerator;
+import org.blip4j.data.shapes.ShapesProgressListener;
+import org.blip4j.data.transform.FlipPolicy;
+import org.blip4j.data.transform.RandAugment;
+import org.blip4j.data.transform.TrainTransform;
+import org.blip4j.image.ImageDecoder;
+import org.blip4j.model.BlipConfig;
+import org.blip4j.model.BlipPretrainModel;
+import org.blip4j.model.BlipPretrainedModel;
+import org.blip4j.model.Similarity;
+import org.blip4j.model.TextConfig;
+import org.blip4j.text.BertTokenizer;
+import org.blip4j.vision.VisionConfig;
+
+/**
+ * {@code blip pretrain}: builds the data, model and objective a {@link PretrainConfig} describes
+ * and runs them through the {@link Trainer}. At the end the model is also saved in HF layout under
+ * {@code <out>/model/}, loadable by every command.
+ */
+public final class PretrainJob {
+  private PretrainJob() {}
+
+  /** Named model sizes at {@code imageSize} px: the ViT/BERT widths and depths; projections 256 (BLIP's embed_dim). */
+  public static BlipConfig modelConfig(String size, int imageSize) {
+    return switch (size) {
+      case "tiny" -> new BlipConfig(new VisionConfig(48, 96, 2, 4, imageSize, 16, 1e-6, "gelu"),
+          new TextConfig(30524, 48, 48, 96, 2, 4, 64, 1e-12, "gelu", 30522, 0, 2, 102), 32, 32, 2.6592, null);
+      case "small" -> new BlipConfig(new VisionConfig(256, 1024, 4, 4, imageSize, 16, 1e-6, "gelu"),
+          new TextConfig(30524, 256, 256, 1024, 4, 4, 64, 1e-12, "gelu", 30522, 0, 2, 102), 128, 128, 2.6592, null);
+      case "base" -> new BlipConfig(VisionConfig.base(imageSize).withEps(1e-6), TextConfig.base(768), 512, 256, 2.6592, null);
+      case "large" -> new BlipConfig(VisionConfig.large(imageSize).withEps(1e-6), TextConfig.base(1024), 512, 256, 2.6592, null);
+      default -> {
+        Path p = Path.of(size);
+        if (!Files.isRegularFile(p)) {
+          throw new IllegalArgumentException("model must be tiny, small, base, large or a config.json path; '" + size + "' is none of them");
+        }
+        yield BlipConfig.read(p);
+      }
+    };
+  }
+
+  /**
+   * A pre-training model with BLIP's initialisation for a fresh run: weights N(0, 0.02), zero biases,
+   * unit LayerNorm gains, temperature 0.07, queues of random unit columns; seeded.
+   */
+  public static BlipPretrainModel randomModel(BlipConfig config, int queueSize, long seed, NDManager parent) {
+    BlipPretrainModel model = new BlipPretrainModel(config, queueSize, parent);
+    NDManager m = model.parameters().manager();
+    model.temperature().set(m.create(0.07f));
+    Random r = new Random(seed ^ 0x5DEECE66DL);
+    long d = model.imageQueue().shape().get(0);
+    for (var queue : List.of(model.imageQueue(), model.textQueue())) {
+      float[] v = new float[Math.toIntExact(d * queueSize)];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (float) r.nextGaussian();
+      }
+      NDArray q = m.create(v, new Shape(d, queueSize));
+      queue.set(Similarity.l2Normalize(q.transpose()).transpose().duplicate());
+    }
+    model.parameters().initializeMissing(seed, 0.02f);
+    return model;
+  }
+
+  /** Reads every dataset of the config (generating the Shapes world first when one is named). */
+  public static List<Sample> samples(PretrainConfig config, Path configDir, Path out, BadSampleListener bad, ShapesProgressListener shapesProgress)
+      throws IOException {
+    List<Sample> all = new ArrayList<>();
+    Path shapesDir = null;
+    for (PretrainConfig.Dataset d : config.datasets()) {
+      Path file;
+      Path root;
+      if (d.shapes() != null) {
+        if (shapesDir == null) {
+          shapesDir = ensureShapes(config.shapes(), out, shapesProgress);
+        }
+        file = shapesDir.resolve(d.shapes() + ".json");
+        root = shapesDir.resolve("images");
+      } else {
+        file = configDir.resolve(d.path());
+        root = d.imageRoot() == null ? file.toAbsolutePath().getParent() : configDir.resolve(d.imageRoot());
+      }
+      try (SampleIterator it = SampleReaders.open(file, ReadOptions.of(root, bad))) {
+        it.forEachRemaining(all::add);
+      }
+    }
+    if (all.isEmpty()) {
+      throw new IllegalArgumentException("the configured datasets hold no usable sample");
+    }
+    return all;
+  }
+
+  /** The Shapes world of the config: reused when complete, otherwise generated (atomically) under the run directory. */
+  static Path ensureShapes(PretrainConfig.Shapes s, Path out, ShapesProgressListener progress) throws IOException {
+    Path dir = out.resolve(s.dir() == null ? "shapes" : s.dir());
+    if (Files.isRegularFile(dir.resolve("summary.json"))) {
+      return dir;
+    }
+    Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
+    Checkpoints.deleteTree(tmp);
+    ShapesConfig sc = new ShapesConfig(s.scale() == 0 ? 0.05 : s.scale(), s.noise(), s.imageSize() == 0 ? 96 : s.imageSize(), s.seed(),
+        Runtime.getRuntime().availableProcessors());
+    new ShapesGenerator(sc).generate(tmp, progress);
+    Checkpoints.deleteTree(dir);
+    Files.move(tmp, dir);
+    return dir;
+  }
+
+  /** Runs (or, with {@code resume}, continues) the pre-training described by {@code config}; returns the steps finished. */
+  public static long run(PretrainConfig config, Path configDir, Path out, boolean resume, BadSampleListener bad, TrainingListener listener,
+      ShapesProgressListener shapesProgress) throws IOException {
+    Files.createDirectories(out);
+    List<Sample> samples = samples(config, configDir, out, bad, shapesProgress);
+    RandAugment augment = config.randAugment() ? RandAugment.blip() : new RandAugment(0, 0, RandAugment.BLIP_OPS, false);
+    TrainTransform transform = new TrainTransform(config.imageSize(), config.minCropScale(), FlipPolicy.SWAP, augment);
+    ImageDecoder decoder = new ImageDecoder();
+    long seed = config.seed();
+    try (NDManager root = NDManager.newBaseManager();
+        DataLoader<TrainTransform.Output> loader = DataLoader.<TrainTransform.Output>builder(samples,
+            (sample, rng) -> transform.apply(sample.image().decode(decoder), sample.caption(), rng))
+            .batchSize(config.batchSize()).seed(seed).shuffle(true).dropLast(true).threads(config.loaderThreads())
+            .epochs(config.epochs()).listener(bad).build()) {
+      if (loader.batchesPerEpoch() == 0) {
+        throw new IllegalArgumentException(samples.size() + " samples make no full batch of " + config.batchSize());
+      }
+      BlipPretrainModel model = model(config, root);
+      BertTokenizer tokenizer = BertTokenizer.bertBaseUncased();
+      Pattern freeze = config.freeze().isEmpty() ? null : Pattern.compile(String.join("|", config.freeze()));
+      Pretraining.Options opts = new Pretraining.Options(config.weightDecay(), config.momentum(), config.maxGradNorm(), config.alpha(),
+          config.alphaRampEpochs(), config.maxTextLength(), freeze, null);
+      try (model; Pretraining objective = new Pretraining(model, root, opts, tokenizer)) {
+        Trainer trainer = new Trainer(new Trainer.Options(out, config.epochs(), config.maxSteps(), config.schedule(), seed, config.logEvery(),
+            config.checkpointEvery(), config.keepLast(), "BLIP pre-training (" + config.model() + ", " + samples.size() + " pairs)"));
+        if (listener != null) {
+          trainer.listener(listener);
+        }
+        long steps = trainer.run(loader, objective, resume);
+        ModelDirectory.save(model, out.resolve("model"));
+        return steps;
+      }
+    }
+  }
+
+  private static BlipPretrainModel model(PretrainConfig config, NDManager root) throws IOException {
+    if (config.init() == null) {
+      return randomModel(modelConfig(config.model(), config.imageSize()), config.queueSize(), config.seed(), root);
+    }
+    BlipPretrainedModel loaded = ModelDirectory.load(Path.of(config.init()), root);
+    if (!(loaded instanceof BlipPretrainModel p)) {
+      String arch = loaded.architecture();
+      loaded.close();
+      throw new IllegalArgumentException("init " + config.init() + " is a " + arch + ", pre-training needs a BlipForPretraining checkpoint");
+    }
+    return p;
+  }
+}
