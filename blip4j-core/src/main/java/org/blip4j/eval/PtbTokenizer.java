@@ -60,6 +60,9 @@ public final class PtbTokenizer {
    *     holds a character the lexer treats as a line break)
    */
   public static List<String> rawLines(List<String> captions) {
+    if (captions.isEmpty()) {
+      return List.of();
+    }
     StringBuilder joined = new StringBuilder();
     for (int i = 0; i < captions.size(); i++) {
       if (i > 0) {

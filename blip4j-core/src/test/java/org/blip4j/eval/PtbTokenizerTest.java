@@ -60,6 +60,13 @@ class PtbTokenizerTest {
   }
 
   @Test
+  void emptyBatchGivesNoLines() {
+    assertThat(PtbTokenizer.tokenize(List.of())).isEmpty();
+    // one empty caption is one empty line
+    assertThat(PtbTokenizer.tokenize(List.of(""))).containsExactly("");
+  }
+
+  @Test
   void filterKeepsEmptyPiecesLikePythonSplitOnSpace() {
     // " ".join of "a  b . ".rstrip().split(" ") minus "." = ["a", "", "b"] -> "a  b"
     assertThat(PtbTokenizer.filter("a  b . ")).isEqualTo("a  b");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.Iterator;
 import java.util.Map;
 import org.blip4j.testing.Fixtures;
 import org.junit.jupiter.api.Test;
@@ -101,8 +100,7 @@ class RetrievalMetricsTest {
     }
     RetrievalMetrics.Result r = RetrievalMetrics.compute(i2t, t2i, txt2img, img2txt);
     Map<String, Double> got = r.toMap();
-    for (Iterator<Map.Entry<String, JsonNode>> it = c.get("expected").fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : c.get("expected").properties()) {
       assertThat(got.get(e.getKey())).as(name + " " + e.getKey()).isEqualTo(e.getValue().asDouble());
     }
     assertThat(got).hasSize(c.get("expected").size());
