@@ -103,7 +103,7 @@ public final class PretrainCommand implements Callable<Integer> {
 
   static PretrainConfig withMaxSteps(PretrainConfig c, long n) {
     return new PretrainConfig(c.model(), c.init(), c.imageSize(), c.datasets(), c.shapes(), c.batchSize(), c.epochs(), n, c.lr(), c.weightDecay(),
-        c.maxGradNorm(), c.queueSize(), c.momentum(), c.alpha(), c.alphaRampEpochs(), c.maxTextLength(), c.minCropScale(), c.randAugment(),
+        c.maxGradNorm(), c.queueSize(), c.momentum(), c.alpha(), c.alphaRampEpochs(), c.maxTextLength(), c.minCropScale(), c.randAugment(), c.dropout(),
         c.freeze(), c.seed(), c.loaderThreads(), c.logEvery(), c.checkpointEvery(), c.keepLast());
   }
 }

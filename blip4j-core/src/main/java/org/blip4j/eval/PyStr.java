@@ -12,18 +12,7 @@ final class PyStr {
 
   /** Python 3 {@code str.isspace()} for one code point. */
   static boolean isSpace(int cp) {
-    if (cp < 0x80) {
-      return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x1F);
-    }
-    return cp == 0x85
-        || cp == 0xA0
-        || cp == 0x1680
-        || (cp >= 0x2000 && cp <= 0x200A)
-        || cp == 0x2028
-        || cp == 0x2029
-        || cp == 0x202F
-        || cp == 0x205F
-        || cp == 0x3000;
+    return org.blip4j.text.PythonText.isSpace(cp);
   }
 
   /** {@code s.split()}: runs of whitespace separate words; no empty words. */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.blip4j.nn.Activations;
 import org.blip4j.nn.Attention;
+import org.blip4j.nn.Dropout;
 import org.blip4j.nn.LayerNorm;
 import org.blip4j.nn.Linear;
 import org.blip4j.nn.Parameter;
@@ -52,6 +53,8 @@ public final class TextTransformer {
   private final LayerNorm embeddingsLayerNorm;
   private final List<Layer> layers = new ArrayList<>();
   private final Linear pooler;
+  private float hiddenDropout;
+  private float attentionDropout;
 
   /**
    * Builds the stack under {@code prefix}.
@@ -81,6 +84,20 @@ public final class TextTransformer {
   /** The configuration. */
   public TextConfig config() {
     return config;
+  }
+
+  /**
+   * BERT's training-time dropout: {@code hidden} after the embeddings and after every attention and
+   * feed-forward output projection ({@code hidden_dropout_prob}), {@code attention} on the attention
+   * probabilities ({@code attention_probs_dropout_prob}); BLIP trains with 0.1 / 0.1. Both are 0 —
+   * off — unless set; set them back to 0 for evaluation. (NLVR's twin cross-attention has none.)
+   */
+  public void setDropout(float hidden, float attention) {
+    if (!(hidden >= 0 && hidden < 1 && attention >= 0 && attention < 1)) {
+      throw new IllegalArgumentException("dropout probabilities must be in [0, 1), got " + hidden + ", " + attention);
+    }
+    this.hiddenDropout = hidden;
+    this.attentionDropout = attention;
   }
 
   /** The word-embedding matrix (tied to the LM head in original checkpoints). */
@@ -118,7 +135,8 @@ public final class TextTransformer {
     }
     NDArray words = inputIds.getNDArrayInternal().embedding(inputIds, wordEmbeddings.array(), SparseFormat.DENSE).singletonOrThrow();
     NDArray positions = positionEmbeddings.array().get(m, new NDIndex(past + ":" + (past + len)));
-    NDArray x = embeddingsLayerNorm.forward(words.add(positions));
+    NDArray x = Dropout.apply(embeddingsLayerNorm.forward(words.add(positions)), hiddenDropout);
+    float[] drop = {hiddenDropout, attentionDropout};
     NDArray selfMask = selfAttentionMask(m, attentionMask, b, len, past, mode == Mode.DECODER);
     NDArray scale = ParameterStore.scalar(m, (float) Math.pow(config.hiddenSize() / (double) config.numAttentionHeads(), -0.5));
     List<NDArray> hidden = keepHiddenStates ? new ArrayList<>() : null;
@@ -126,7 +144,7 @@ public final class TextTransformer {
       if (hidden != null) {
         hidden.add(x);
       }
-      x = layers.get(i).forward(x, selfMask, mode == Mode.TEXT ? null : cross, i, cache, scale);
+      x = layers.get(i).forward(x, selfMask, mode == Mode.TEXT ? null : cross, i, cache, scale, drop);
     }
     if (hidden != null) {
       hidden.add(x);
@@ -220,8 +238,13 @@ public final class TextTransformer {
 
     /** Context [B, L, H] of {@code x} attending to k/v. */
     NDArray context(NDArray x, NDArray k, NDArray v, NDArray mask, NDArray scale) {
+      return context(x, k, v, mask, scale, 0f);
+    }
+
+    /** As above with dropout on the attention probabilities. */
+    NDArray context(NDArray x, NDArray k, NDArray v, NDArray mask, NDArray scale, float probsDropout) {
       NDArray q = Attention.splitHeads(query.forward(x), heads);
-      return Attention.mergeHeads(Attention.attend(q, k, v, mask, scale));
+      return Attention.mergeHeads(Attention.attend(q, k, v, mask, scale, probsDropout));
     }
   }
 
@@ -241,8 +264,9 @@ public final class TextTransformer {
       return attention.keyValue(states);
     }
 
-    NDArray forward(NDArray x, NDArray k, NDArray v, NDArray mask, NDArray scale) {
-      return outputLayerNorm.forward(outputDense.forward(attention.context(x, k, v, mask, scale)).add(x));
+    /** {@code drop} = {hidden, attention-probabilities} dropout. */
+    NDArray forward(NDArray x, NDArray k, NDArray v, NDArray mask, NDArray scale, float[] drop) {
+      return outputLayerNorm.forward(Dropout.apply(outputDense.forward(attention.context(x, k, v, mask, scale, drop[1])), drop[0]).add(x));
     }
   }
 
@@ -266,12 +290,12 @@ public final class TextTransformer {
       act = Activations.byName(c.hiddenAct());
     }
 
-    NDArray forward(NDArray x, NDArray selfMask, CrossAttentionContext[] cross, int index, KvCache cache, NDArray scale) {
+    NDArray forward(NDArray x, NDArray selfMask, CrossAttentionContext[] cross, int index, KvCache cache, NDArray scale, float[] drop) {
       NDArray[] kv = selfAttention.keyValue(x);
       if (cache != null) {
         kv = cache.append(index, kv[0], kv[1]);
       }
-      x = selfAttention.forward(x, kv[0], kv[1], selfMask, scale);
+      x = selfAttention.forward(x, kv[0], kv[1], selfMask, scale, drop);
       if (cross != null) {
         if (twin != null) {
           if (cross.length != 2) {
@@ -282,10 +306,10 @@ public final class TextTransformer {
           if (cross.length != 1) {
             throw new IllegalArgumentException("this text transformer cross-attends to one image, got " + cross.length + " contexts");
           }
-          x = crossAttention.forward(x, cross[0].keys()[index], cross[0].values()[index], cross[0].mask(), scale);
+          x = crossAttention.forward(x, cross[0].keys()[index], cross[0].values()[index], cross[0].mask(), scale, drop);
         }
       }
-      return outputLayerNorm.forward(output.forward(act.apply(intermediate.forward(x))).add(x));
+      return outputLayerNorm.forward(Dropout.apply(output.forward(act.apply(intermediate.forward(x))), drop[0]).add(x));
     }
   }
 }

@@ -22,6 +22,11 @@ public final class Attention {
    * @return context [B, H, Lq, d]
    */
   public static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, NDArray scale) {
+    return attend(q, k, v, mask, scale, 0f);
+  }
+
+  /** As {@link #attend(NDArray, NDArray, NDArray, NDArray, NDArray)} with dropout {@code probsDropout} on the attention probabilities (training). */
+  public static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask, NDArray scale, float probsDropout) {
     long b = q.getShape().get(0);
     long g = k.getShape().get(0);
     if (g == b) {
@@ -29,7 +34,7 @@ public final class Attention {
       if (mask != null) {
         scores = scores.add(mask);
       }
-      return scores.softmax(-1).matMul(v);
+      return Dropout.apply(scores.softmax(-1), probsDropout).matMul(v);
     }
     if (b % g != 0) {
       throw new IllegalArgumentException("query batch " + b + " is not a multiple of key batch " + g);
@@ -43,7 +48,7 @@ public final class Attention {
       Shape ms = mask.getShape();
       scores = scores.add(mask.reshape(g, ms.get(0) == b ? r : 1, ms.get(1), ms.get(2), ms.get(3)));
     }
-    NDArray ctx = scores.softmax(-1).matMul(v.expandDims(1)); // [G,r,H,Lq,d]
+    NDArray ctx = Dropout.apply(scores.softmax(-1), probsDropout).matMul(v.expandDims(1)); // [G,r,H,Lq,d]
     return ctx.reshape(qs);
   }
 

@@ -199,18 +199,7 @@ final class BasicTokenizer {
    * space, U+2028 and U+2029 can still occur, but the full set is checked.
    */
   static boolean isPythonSpace(int cp) {
-    if (cp < 0x80) {
-      return cp == ' ' || (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x1F);
-    }
-    return cp == 0x85
-        || cp == 0xA0
-        || cp == 0x1680
-        || (cp >= 0x2000 && cp <= 0x200A)
-        || cp == 0x2028
-        || cp == 0x2029
-        || cp == 0x202F
-        || cp == 0x205F
-        || cp == 0x3000;
+    return org.blip4j.text.PythonText.isSpace(cp);
   }
 
   /** BERT's {@code _is_punctuation}: all non-alphanumeric ASCII, plus Unicode category P*. */

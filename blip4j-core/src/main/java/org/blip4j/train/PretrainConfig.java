@@ -37,6 +37,7 @@ import java.util.Locale;
  * @param maxTextLength caption token limit (30)
  * @param minCropScale RandomResizedCrop's smallest area (0.2 in pre-training)
  * @param randAugment apply BLIP's RandAugment(2, 5)
+ * @param dropout BERT hidden and attention dropout while training (0.1 as BLIP's med_config)
  * @param freeze regular expressions of parameter names not to train
  * @param seed the seed of everything random
  * @param loaderThreads data-transform worker threads
@@ -46,7 +47,7 @@ import java.util.Locale;
  */
 public record PretrainConfig(String model, String init, int imageSize, List<Dataset> datasets, Shapes shapes, int batchSize, int epochs,
     long maxSteps, Lr lr, Float weightDecay, float maxGradNorm, int queueSize, float momentum, Float alpha, int alphaRampEpochs,
-    int maxTextLength, double minCropScale, Boolean randAugment, List<String> freeze, long seed, int loaderThreads, int logEvery,
+    int maxTextLength, double minCropScale, Boolean randAugment, Float dropout, List<String> freeze, long seed, int loaderThreads, int logEvery,
     int checkpointEvery, int keepLast) {
 
   /**
@@ -79,6 +80,7 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
     weightDecay = weightDecay == null ? 0.05f : weightDecay;
     alpha = alpha == null ? 0.4f : alpha;
     randAugment = randAugment == null ? Boolean.TRUE : randAugment;
+    dropout = dropout == null ? 0.1f : dropout;
     queueSize = queueSize == 0 ? 57600 : queueSize;
     momentum = momentum == 0 ? Momentum.DEFAULT : momentum;
     alphaRampEpochs = alphaRampEpochs == 0 ? 2 : alphaRampEpochs;

@@ -146,7 +146,7 @@ public final class PretrainJob {
       BertTokenizer tokenizer = BertTokenizer.bertBaseUncased();
       Pattern freeze = config.freeze().isEmpty() ? null : Pattern.compile(String.join("|", config.freeze()));
       Pretraining.Options opts = new Pretraining.Options(config.weightDecay(), config.momentum(), config.maxGradNorm(), config.alpha(),
-          config.alphaRampEpochs(), config.maxTextLength(), freeze, null);
+          config.alphaRampEpochs(), config.maxTextLength(), freeze, null, config.dropout());
       try (model; Pretraining objective = new Pretraining(model, root, opts, tokenizer)) {
         Trainer trainer = new Trainer(new Trainer.Options(out, config.epochs(), config.maxSteps(), config.schedule(), seed, config.logEvery(),
             config.checkpointEvery(), config.keepLast(), "BLIP pre-training (" + config.model() + ", " + samples.size() + " pairs)"));

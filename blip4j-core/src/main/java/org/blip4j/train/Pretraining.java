@@ -13,6 +13,7 @@ import java.util.Map;
 import ai.djl.ndarray.types.Shape;
 import org.blip4j.data.transform.TrainTransform;
 import org.blip4j.model.BlipPretrainModel;
+import org.blip4j.model.TextTransformer;
 import org.blip4j.nn.Parameter;
 import org.blip4j.nn.ParameterStore;
 import org.blip4j.text.BatchEncoding;
@@ -51,9 +52,11 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
    * @param freeze parameters whose name matches are not trained (null: none)
    * @param lossWeights weights of ITC, ITM and LM in the total loss (BLIP: 1, 1, 1; a 0 removes that
    *     objective for ablations — its value is still computed and reported)
+   * @param dropout BERT hidden and attention-probability dropout in the text encoder, its momentum copy
+   *     and the decoder during training (BLIP's med_config: 0.1; 0: off)
    */
   public record Options(float weightDecay, float momentum, float maxGradNorm, float alpha, int alphaRampEpochs, int maxTextLength, Pattern freeze,
-      float[] lossWeights) {
+      float[] lossWeights, float dropout) {
     public Options {
       lossWeights = lossWeights == null ? new float[] {1, 1, 1} : lossWeights.clone();
       if (lossWeights.length != 3) {
@@ -63,12 +66,12 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
 
     /** BLIP's pre-training settings. */
     public static Options blip() {
-      return new Options(0.05f, Momentum.DEFAULT, 0f, 0.4f, 2, 30, null, null);
+      return new Options(0.05f, Momentum.DEFAULT, 0f, 0.4f, 2, 30, null, null, 0.1f);
     }
 
     /** A copy with other loss weights. */
     public Options withLossWeights(float itc, float itm, float lm) {
-      return new Options(weightDecay, momentum, maxGradNorm, alpha, alphaRampEpochs, maxTextLength, freeze, new float[] {itc, itm, lm});
+      return new Options(weightDecay, momentum, maxGradNorm, alpha, alphaRampEpochs, maxTextLength, freeze, new float[] {itc, itm, lm}, dropout);
     }
   }
 
@@ -87,7 +90,7 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
    * @param maxGradNorm global gradient-norm clip (≤ 0: off)
    */
   public Pretraining(BlipPretrainModel model, NDManager parent, float weightDecay, float momentumCoefficient, float maxGradNorm) {
-    this(model, parent, new Options(weightDecay, momentumCoefficient, maxGradNorm, 0.4f, 2, 30, null, null), BertTokenizer.bertBaseUncased());
+    this(model, parent, new Options(weightDecay, momentumCoefficient, maxGradNorm, 0.4f, 2, 30, null, null, 0f), BertTokenizer.bertBaseUncased());
   }
 
   /** Pre-training of {@code model} with {@code options}; captions are tokenised by {@code tokenizer}. */
@@ -99,6 +102,9 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
     this.momentum = new Momentum(model);
     this.momentumCoefficient = options.momentum();
     this.maxGradNorm = options.maxGradNorm();
+    for (TextTransformer t : List.of(model.textEncoder(), model.textEncoderMomentum(), model.textDecoder().bert())) {
+      t.setDropout(options.dropout(), options.dropout());
+    }
     model.parameters().distinct().forEach((p, names) -> {
       boolean frozen = options.freeze() != null && names.stream().anyMatch(n -> options.freeze().matcher(n).matches());
       if (!NOT_TRAINED.matcher(names.get(0)).matches() && !frozen) {
@@ -151,6 +157,9 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
     BatchEncoding enc = tokenizer.encodeBatch(captions, Padding.LONGEST, true, options.maxTextLength());
     int len = enc.sequenceLength();
     float alpha = ITC.rampedAlpha(options.alpha(), ctx.step(), ctx.stepsPerEpoch() * options.alphaRampEpochs());
+    if (options.dropout() > 0) {
+      Engine.getInstance().setRandomSeed(ctx.random().nextInt()); // dropout masks reproducible per step
+    }
     try (NDManager m = model.parameters().manager().getParentManager().newSubManager()) {
       Losses l = step(m.create(px, new Shape(b, 3, side, side)), m.create(enc.flatInputIds(), new Shape(b, len)),
           m.create(enc.flatAttentionMask(), new Shape(b, len)), alpha, ctx.lr(), ctx.random());
@@ -219,6 +228,9 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
 
   @Override
   public void close() {
+    for (TextTransformer t : List.of(model.textEncoder(), model.textEncoderMomentum(), model.textDecoder().bert())) {
+      t.setDropout(0, 0); // the model may be evaluated or saved after training
+    }
     optimizer.close();
   }
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The training loop's bookkeeping: checkpoints (atomic, pruned, restored in place), metrics that
  * survive a resume without duplicates, and a run stopped after some steps and resumed that ends
- * bit-identical to an uninterrupted one (in-process; the SIGKILL version is the CLI's crash test).
+ * bit-identical to an uninterrupted one, dropout included (in-process; the SIGKILL version is the
+ * CLI's crash test).
  */
 class TrainerTest {
   static final BlipConfig MICRO = new BlipConfig(new VisionConfig(16, 32, 1, 2, 32, 16, 1e-6, "gelu"),
@@ -63,7 +64,7 @@ class TrainerTest {
     try (NDManager root = NDManager.newBaseManager();
         DataLoader<TrainTransform.Output> loader = loader(3);
         BlipPretrainModel model = PretrainJob.randomModel(MICRO, 8, 1, root);
-        Pretraining objective = new Pretraining(model, root, new Pretraining.Options(0.05f, 0.9f, 1f, 0.4f, 2, 12, null, null),
+        Pretraining objective = new Pretraining(model, root, new Pretraining.Options(0.05f, 0.9f, 1f, 0.4f, 2, 12, null, null, 0.1f),
             BertTokenizer.bertBaseUncased())) {
       Trainer trainer = new Trainer(options(out, maxSteps));
       trainer.run(loader, objective, resume);
