@@ -8,8 +8,6 @@ import org.blip4j.Blip4j;
 import org.blip4j.data.BadSampleCounter;
 import org.blip4j.train.PretrainConfig;
 import org.blip4j.train.PretrainJob;
-import org.blip4j.train.StepRecord;
-import org.blip4j.train.TrainingListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -49,46 +47,10 @@ public final class PretrainCommand implements Callable<Integer> {
       }
       Blip4j.init();
       BadSampleCounter bad = new BadSampleCounter();
-      long[] firstStep = {0};
-      long[] steps = {0};
-      Progress[] progress = {null};
-      int batch = c.batchSize();
-      TrainingListener listener = new TrainingListener() {
-        long lastShown;
-
-        @Override
-        public void started(long first, long total) {
-          firstStep[0] = first;
-          progress[0] = new Progress(first > 0 ? "resumed, training" : "training", "samples", total * batch, err, System.console() != null);
-          if (first > 0) {
-            err.printf(Locale.ROOT, "resuming at step %d of %d%n", first, total);
-          }
-        }
-
-        @Override
-        public void stepped(StepRecord r) {
-          steps[0] = r.step() + 1;
-          long now = System.nanoTime();
-          if (now - lastShown > 1_000_000_000L || System.console() != null) {
-            lastShown = now;
-            StringBuilder note = new StringBuilder(String.format(Locale.ROOT, " | step %d epoch %d lr %.2e", r.step() + 1, r.epoch(), r.lr()));
-            r.losses().forEach((k, v) -> note.append(String.format(Locale.ROOT, " %s %.3f", k, v)));
-            progress[0].update(steps[0] * batch, firstStep[0] * batch, note.toString());
-          }
-        }
-
-        @Override
-        public void checkpointed(long step, Path dir) {
-          if (System.console() == null) {
-            err.println("checkpoint " + dir);
-          }
-        }
-      };
+      TrainingProgress listener = new TrainingProgress(c.batchSize(), err);
       Path configDir = config.toAbsolutePath().getParent();
       long done = PretrainJob.run(c, configDir, out, resume, bad, listener, (d, all) -> { });
-      if (progress[0] != null) {
-        progress[0].finish();
-      }
+      listener.finish();
       o.printf(Locale.ROOT, "pre-trained %d steps; metrics %s, plot %s, model %s%n", done, out.resolve("metrics.jsonl"), out.resolve("loss.png"),
           out.resolve("model"));
       if (bad.total() > 0) {

@@ -110,6 +110,28 @@ class PretrainCommandTest {
   }
 
   @Test
+  void pretrainedModelIsFineTunedForCaptioningAndLoadsInBlipCaption() throws Exception {
+    Path pre = dir.resolve("pre-for-ft");
+    Cli.Result r = Cli.run("pretrain", "--config", config, "--out", pre, "--max-steps", "3");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    Path ftConfig = dir.resolve("ft.json");
+    Files.writeString(ftConfig, Files.readString(config).replace("\"model\": \"tiny\",", "\"init\": \"" + pre.resolve("model").toString().replace("\\", "/") + "\","));
+    Path ft = dir.resolve("ft");
+    r = Cli.run("finetune", "caption", "--config", ftConfig, "--out", ft, "--max-steps", "3");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("fine-tuned (caption) 3 steps");
+    assertThat(metricLines(ft)).hasSize(3).allMatch(l -> l.contains("\"loss\":"));
+    Path image = Files.list(dir.resolve("shapes/images/human_train")).sorted().findFirst().orElseThrow();
+    r = Cli.run("caption", "--model", ft.resolve("model"), "--json", image);
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.json().get(0).get("token_ids").get(0).asLong()).isEqualTo(30522);
+
+    r = Cli.run("finetune", "vqa", "--config", ftConfig, "--out", dir.resolve("ft-vqa"));
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err()).contains("unknown fine-tuning task 'vqa'");
+  }
+
+  @Test
   void configErrorsNameTheFileAndKey() throws IOException {
     Path bad = dir.resolve("bad.json");
     Files.writeString(bad, "{\"model\": \"tiny\", \"datasets\": [{\"path\": \"a.json\"}], \"batch_sise\": 4}");

@@ -127,6 +127,11 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
     }
   }
 
+  /** The {@code freeze} expressions as one pattern (null: nothing frozen). */
+  public java.util.regex.Pattern freezePattern() {
+    return freeze.isEmpty() ? null : java.util.regex.Pattern.compile(String.join("|", freeze));
+  }
+
   /** The learning-rate schedule of this config. */
   public LearningRate schedule() {
     return new LearningRate(lr.schedule(), lr.initLr(), lr.minLr(), lr.warmupLr(), lr.warmupSteps(), lr.decayRate(), epochs);

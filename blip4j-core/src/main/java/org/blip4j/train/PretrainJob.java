@@ -130,21 +130,11 @@ public final class PretrainJob {
       ShapesProgressListener shapesProgress) throws IOException {
     Files.createDirectories(out);
     List<Sample> samples = samples(config, configDir, out, bad, shapesProgress);
-    RandAugment augment = config.randAugment() ? RandAugment.blip() : new RandAugment(0, 0, RandAugment.BLIP_OPS, false);
-    TrainTransform transform = new TrainTransform(config.imageSize(), config.minCropScale(), FlipPolicy.SWAP, augment);
-    ImageDecoder decoder = new ImageDecoder();
     long seed = config.seed();
-    try (NDManager root = NDManager.newBaseManager();
-        DataLoader<TrainTransform.Output> loader = DataLoader.<TrainTransform.Output>builder(samples,
-            (sample, rng) -> transform.apply(sample.image().decode(decoder), sample.caption(), rng))
-            .batchSize(config.batchSize()).seed(seed).shuffle(true).dropLast(true).threads(config.loaderThreads())
-            .epochs(config.epochs()).listener(bad).build()) {
-      if (loader.batchesPerEpoch() == 0) {
-        throw new IllegalArgumentException(samples.size() + " samples make no full batch of " + config.batchSize());
-      }
+    try (NDManager root = NDManager.newBaseManager(); DataLoader<TrainTransform.Output> loader = loader(config, samples, bad)) {
       BlipPretrainModel model = model(config, root);
       BertTokenizer tokenizer = BertTokenizer.bertBaseUncased();
-      Pattern freeze = config.freeze().isEmpty() ? null : Pattern.compile(String.join("|", config.freeze()));
+      Pattern freeze = config.freezePattern();
       Pretraining.Options opts = new Pretraining.Options(config.weightDecay(), config.momentum(), config.maxGradNorm(), config.alpha(),
           config.alphaRampEpochs(), config.maxTextLength(), freeze, null, config.dropout());
       try (model; Pretraining objective = new Pretraining(model, root, opts, tokenizer)) {
@@ -158,6 +148,25 @@ public final class PretrainJob {
         return steps;
       }
     }
+  }
+
+  /**
+   * The training loader of a config: BLIP's training transform (RandomResizedCrop, flip with the
+   * caption's left/right swapped, RandAugment) over {@code samples}, shuffled per epoch, full batches.
+   */
+  public static DataLoader<TrainTransform.Output> loader(PretrainConfig config, List<Sample> samples, BadSampleListener bad) {
+    RandAugment augment = config.randAugment() ? RandAugment.blip() : new RandAugment(0, 0, RandAugment.BLIP_OPS, false);
+    TrainTransform transform = new TrainTransform(config.imageSize(), config.minCropScale(), FlipPolicy.SWAP, augment);
+    ImageDecoder decoder = new ImageDecoder();
+    DataLoader<TrainTransform.Output> loader = DataLoader.<TrainTransform.Output>builder(samples,
+        (sample, rng) -> transform.apply(sample.image().decode(decoder), sample.caption(), rng))
+        .batchSize(config.batchSize()).seed(config.seed()).shuffle(true).dropLast(true).threads(config.loaderThreads())
+        .epochs(config.epochs()).listener(bad).build();
+    if (loader.batchesPerEpoch() == 0) {
+      loader.close();
+      throw new IllegalArgumentException(samples.size() + " samples make no full batch of " + config.batchSize());
+    }
+    return loader;
   }
 
   private static BlipPretrainModel model(PretrainConfig config, NDManager root) throws IOException {

@@ -146,13 +146,9 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
   @Override
   public StepOutput step(List<TrainTransform.Output> items, StepContext ctx) {
     int b = items.size();
-    int pixelsPer = items.get(0).pixels().length;
-    int side = (int) Math.round(Math.sqrt(pixelsPer / 3.0));
-    float[] px = new float[b * pixelsPer];
     List<String> captions = new ArrayList<>(b);
-    for (int i = 0; i < b; i++) {
-      System.arraycopy(items.get(i).pixels(), 0, px, i * pixelsPer, pixelsPer);
-      captions.add(PreCaption.preCaption(items.get(i).caption(), 30));
+    for (TrainTransform.Output item : items) {
+      captions.add(PreCaption.preCaption(item.caption(), 30));
     }
     BatchEncoding enc = tokenizer.encodeBatch(captions, Padding.LONGEST, true, options.maxTextLength());
     int len = enc.sequenceLength();
@@ -161,7 +157,7 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
       Engine.getInstance().setRandomSeed(ctx.random().nextInt()); // dropout masks reproducible per step
     }
     try (NDManager m = model.parameters().manager().getParentManager().newSubManager()) {
-      Losses l = step(m.create(px, new Shape(b, 3, side, side)), m.create(enc.flatInputIds(), new Shape(b, len)),
+      Losses l = step(TrainBatch.pixels(m, items), m.create(enc.flatInputIds(), new Shape(b, len)),
           m.create(enc.flatAttentionMask(), new Shape(b, len)), alpha, ctx.lr(), ctx.random());
       Map<String, Double> losses = new LinkedHashMap<>();
       losses.put("loss", l.total());

@@ -1,0 +1,63 @@
+package org.blip4j.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.blip4j.checkpoint.CheckpointException;
+import org.blip4j.model.BlipCaptioningModel;
+import org.blip4j.model.BlipPretrainedModel;
+import org.blip4j.model.BlipRetrievalModel;
+import org.blip4j.nn.Parameter;
+
+/**
+ * Task models built from another BLIP model by parameter name — how the original fine-tuning scripts
+ * start from a pre-trained checkpoint ({@code load_checkpoint(..., strict=False)}): a
+ * BlipForPretraining gives a captioner (ViT + decoder) or a retrieval model (ViT + encoder +
+ * projections + ITM head). Every parameter of the target must exist in the source with its shape.
+ */
+public final class TaskModels {
+  private TaskModels() {}
+
+  /** A captioning model holding copies of {@code source}'s ViT and decoder weights. */
+  public static BlipCaptioningModel captioning(BlipPretrainedModel source, NDManager parent) {
+    if (source instanceof BlipCaptioningModel c) {
+      return c;
+    }
+    BlipCaptioningModel target = new BlipCaptioningModel(source.config(), parent);
+    copy(source, target);
+    return target;
+  }
+
+  /** A retrieval model holding copies of {@code source}'s ViT, text encoder, projections and ITM head. */
+  public static BlipRetrievalModel retrieval(BlipPretrainedModel source, NDManager parent) {
+    if (source instanceof BlipRetrievalModel r) {
+      return r;
+    }
+    BlipRetrievalModel target = new BlipRetrievalModel(source.config(), parent);
+    copy(source, target);
+    return target;
+  }
+
+  /** Copies every parameter of {@code target} from the same name in {@code source}. */
+  public static void copy(BlipPretrainedModel source, BlipPretrainedModel target) {
+    Map<String, Parameter> from = source.parameters().byName();
+    List<String> problems = new ArrayList<>();
+    target.parameters().distinct().forEach((p, names) -> {
+      Parameter s = names.stream().map(from::get).filter(x -> x != null).findFirst().orElse(null);
+      if (s == null) {
+        problems.add("'" + names.get(0) + "' missing");
+      } else if (!s.shape().equals(p.shape())) {
+        problems.add("'" + names.get(0) + "' is " + s.shape() + " in the source, " + p.shape() + " here");
+      } else {
+        NDArray v = s.array();
+        p.set(v.duplicate());
+        p.array().attach(target.parameters().manager());
+      }
+    });
+    if (!problems.isEmpty()) {
+      throw new CheckpointException("a " + source.architecture() + " cannot initialise a " + target.architecture() + ": " + String.join("; ", problems));
+    }
+  }
+}
