@@ -126,6 +126,19 @@ class PretrainCommandTest {
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.json().get(0).get("token_ids").get(0).asLong()).isEqualTo(30522);
 
+    Path ftr = dir.resolve("ft-retrieval");
+    r = Cli.run("finetune", "retrieval", "--config", ftConfig, "--out", ftr, "--max-steps", "3");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(metricLines(ftr)).hasSize(3).allMatch(l -> l.contains("\"itc\":") && l.contains("\"itm\":"));
+    r = Cli.run("itm", "--model", ftr.resolve("model"), "--json", "--text", "a red circle", "--image", image);
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.json().get(0).get("itm_match_prob").asDouble()).isBetween(0.0, 1.0);
+    Path ftConfig2 = dir.resolve("ft2.json");
+    Files.writeString(ftConfig2, Files.readString(ftConfig).replace(pre.resolve("model").toString().replace("\\", "/"), ft.resolve("model").toString().replace("\\", "/")));
+    r = Cli.run("finetune", "retrieval", "--config", ftConfig2, "--out", dir.resolve("ft-bad"));
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.err()).contains("starts from a BlipForPretraining").contains("BlipForConditionalGeneration");
+
     r = Cli.run("finetune", "vqa", "--config", ftConfig, "--out", dir.resolve("ft-vqa"));
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.err()).contains("unknown fine-tuning task 'vqa'");

@@ -12,20 +12,27 @@ import org.blip4j.data.loader.DataLoader;
 import org.blip4j.data.shapes.ShapesProgressListener;
 import org.blip4j.data.transform.TrainTransform;
 import org.blip4j.model.BlipCaptioningModel;
+import org.blip4j.model.BlipPretrainModel;
 import org.blip4j.model.BlipPretrainedModel;
+import org.blip4j.model.BlipRetrievalModel;
+import java.util.HashMap;
+import java.util.Map;
 import org.blip4j.text.BertTokenizer;
 
 /**
  * {@code blip finetune}: a task model fine-tuned from the config's {@code init} checkpoint (a
  * pre-trained BlipForPretraining or a model of the task's own class) on the config's datasets,
  * through the same {@link Trainer} as pre-training (metrics, checkpoints, exact resume). The result is
- * saved in HF layout under {@code <out>/model/}. Tasks: {@code caption}.
+ * saved in HF layout under {@code <out>/model/}. Tasks: {@code caption} (LM after the prompt, from a
+ * BlipForPretraining or BlipForConditionalGeneration) and {@code retrieval} (ITC + ITM with positives
+ * by image id, from a BlipForPretraining, whose momentum encoders and queues it needs; the result is a
+ * BlipForImageTextRetrieval).
  */
 public final class FinetuneJob {
   private FinetuneJob() {}
 
   /** The tasks that can be fine-tuned. */
-  public static final List<String> TASKS = List.of("caption");
+  public static final List<String> TASKS = List.of("caption", "retrieval");
 
   /** Runs (or, with {@code resume}, continues) the fine-tuning; returns the steps finished. */
   public static long run(String task, PretrainConfig config, Path configDir, Path out, boolean resume, BadSampleListener bad,
@@ -38,25 +45,58 @@ public final class FinetuneJob {
     }
     Files.createDirectories(out);
     List<Sample> samples = PretrainJob.samples(config, configDir, out, bad, shapesProgress);
-    try (NDManager root = NDManager.newBaseManager(); DataLoader<TrainTransform.Output> loader = PretrainJob.loader(config, samples, bad)) {
+    Trainer trainer = new Trainer(new Trainer.Options(out, config.epochs(), config.maxSteps(), config.schedule(), config.seed(),
+        config.logEvery(), config.checkpointEvery(), config.keepLast(), "BLIP " + task + " fine-tuning (" + samples.size() + " pairs)"));
+    if (listener != null) {
+      trainer.listener(listener);
+    }
+    try (NDManager root = NDManager.newBaseManager()) {
       BlipPretrainedModel source = ModelDirectory.load(configDir.resolve(config.init()), root);
-      BlipCaptioningModel model = TaskModels.captioning(source, root);
-      if (model != source) {
-        source.close();
+      return task.equals("caption") ? caption(config, samples, bad, source, root, trainer, resume, out)
+          : retrieval(config, samples, bad, source, root, trainer, resume, out);
+    }
+  }
+
+  private static long caption(PretrainConfig config, List<Sample> samples, BadSampleListener bad, BlipPretrainedModel source, NDManager root,
+      Trainer trainer, boolean resume, Path out) throws IOException {
+    BlipCaptioningModel model = TaskModels.captioning(source, root);
+    if (model != source) {
+      source.close();
+    }
+    CaptionFinetuning.Options opts = new CaptionFinetuning.Options(config.weightDecay(), config.maxGradNorm(), CaptionFinetuning.PROMPT,
+        40, config.dropout(), config.freezePattern());
+    try (model; DataLoader<TrainTransform.Output> loader = PretrainJob.loader(config, samples, bad);
+        CaptionFinetuning objective = new CaptionFinetuning(model, root, opts, BertTokenizer.bertBaseUncased())) {
+      long steps = trainer.run(loader, objective, resume);
+      objective.close(); // dropout off before saving
+      ModelDirectory.save(model, out.resolve("model"));
+      return steps;
+    }
+  }
+
+  private static long retrieval(PretrainConfig config, List<Sample> samples, BadSampleListener bad, BlipPretrainedModel source, NDManager root,
+      Trainer trainer, boolean resume, Path out) throws IOException {
+    if (!(source instanceof BlipPretrainModel model)) {
+      String arch = source.architecture();
+      source.close();
+      throw new IllegalArgumentException("retrieval fine-tuning starts from a BlipForPretraining checkpoint (it needs the momentum encoders and queues); "
+          + config.init() + " is a " + arch);
+    }
+    Map<String, Long> imageIds = new HashMap<>(); // equal image = equal id: its captions are positives of each other
+    for (Sample s : samples) {
+      imageIds.putIfAbsent(s.image().source(), (long) imageIds.size());
+    }
+    RetrievalFinetuning.Options opts = new RetrievalFinetuning.Options(config.weightDecay(), config.momentum(), config.maxGradNorm(), config.alpha(),
+        35, config.dropout(), config.freezePattern());
+    try (model; DataLoader<RetrievalFinetuning.Item> loader = PretrainJob.loader(config, samples, bad,
+        (sample, o) -> new RetrievalFinetuning.Item(o.pixels(), o.caption(), imageIds.get(sample.image().source())));
+        RetrievalFinetuning objective = new RetrievalFinetuning(model, root, opts, BertTokenizer.bertBaseUncased())) {
+      long steps = trainer.run(loader, objective, resume);
+      objective.close();
+      try (BlipRetrievalModel retrieval = TaskModels.retrieval(model, root)) {
+        ModelDirectory.save(retrieval, out.resolve("model"));
       }
-      CaptionFinetuning.Options opts = new CaptionFinetuning.Options(config.weightDecay(), config.maxGradNorm(), CaptionFinetuning.PROMPT,
-          40, config.dropout(), config.freezePattern());
-      try (model; CaptionFinetuning objective = new CaptionFinetuning(model, root, opts, BertTokenizer.bertBaseUncased())) {
-        Trainer trainer = new Trainer(new Trainer.Options(out, config.epochs(), config.maxSteps(), config.schedule(), config.seed(),
-            config.logEvery(), config.checkpointEvery(), config.keepLast(), "BLIP captioning fine-tuning (" + samples.size() + " pairs)"));
-        if (listener != null) {
-          trainer.listener(listener);
-        }
-        long steps = trainer.run(loader, objective, resume);
-        objective.close(); // dropout off before saving
-        ModelDirectory.save(model, out.resolve("model"));
-        return steps;
-      }
+      return steps;
     }
   }
 }

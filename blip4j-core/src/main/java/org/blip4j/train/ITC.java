@@ -31,10 +31,29 @@ public final class ITC {
    * @param alpha distillation weight (0.4 in BLIP, ramped up at the start of training)
    */
   public static Result compute(BlipPretrainModel model, NDArray imageFeat, NDArray textFeat, NDArray imageFeatM, NDArray textFeatM, float alpha) {
+    return compute(model, imageFeat, textFeat, imageFeatM, textFeatM, alpha, null);
+  }
+
+  /**
+   * As above with positives by image id ({@code blip_retrieval.py}): the hard targets of row i are
+   * spread evenly over every batch or queue entry with the same id ({@code positives} [B, B + Q],
+   * 1 = same image), instead of the diagonal. {@code positives} null: the diagonal.
+   */
+  public static Result compute(BlipPretrainModel model, NDArray imageFeat, NDArray textFeat, NDArray imageFeatM, NDArray textFeatM, float alpha,
+      NDArray positives) {
     NDArray i2tM = model.similarityWithQueue(imageFeatM, textFeatM, model.textQueue()).stopGradient();
     NDArray t2iM = model.similarityWithQueue(textFeatM, imageFeatM, model.imageQueue()).stopGradient();
-    NDArray i2tTargets = BlipPretrainModel.softTargets(i2tM, alpha).stopGradient();
-    NDArray t2iTargets = BlipPretrainModel.softTargets(t2iM, alpha).stopGradient();
+    NDArray i2tTargets;
+    NDArray t2iTargets;
+    if (positives == null) {
+      i2tTargets = BlipPretrainModel.softTargets(i2tM, alpha).stopGradient();
+      t2iTargets = BlipPretrainModel.softTargets(t2iM, alpha).stopGradient();
+    } else {
+      NDManager pm = positives.getManager();
+      NDArray hard = positives.div(positives.sum(new int[] {1}, true));
+      i2tTargets = i2tM.softmax(1).mul(ParameterStore.scalar(pm, alpha)).add(hard.mul(ParameterStore.scalar(pm, 1 - alpha))).stopGradient();
+      t2iTargets = t2iM.softmax(1).mul(ParameterStore.scalar(pm, alpha)).add(hard.mul(ParameterStore.scalar(pm, 1 - alpha))).stopGradient();
+    }
     NDArray simI2t = model.similarityWithQueue(imageFeat, textFeatM, model.textQueue());
     NDArray simT2i = model.similarityWithQueue(textFeat, imageFeatM, model.imageQueue());
     NDManager m = imageFeat.getManager();

@@ -25,13 +25,22 @@ public final class ITM {
    * softmax(sim) + 1e-4, diagonal zeroed), seeded.
    */
   public static Negatives sampleNegatives(NDArray simI2t, NDArray simT2i, SplittableRandom rnd) {
+    return sampleNegatives(simI2t, simT2i, null, rnd);
+  }
+
+  /**
+   * As {@link #sampleNegatives(NDArray, NDArray, SplittableRandom)}, but every pair whose image ids
+   * are equal is excluded, not only the diagonal ({@code blip_retrieval.py}: several captions of one
+   * image in a batch are not negatives of each other). {@code ids} null: the diagonal only.
+   */
+  public static Negatives sampleNegatives(NDArray simI2t, NDArray simT2i, long[] ids, SplittableRandom rnd) {
     int b = Math.toIntExact(simI2t.getShape().get(0));
     float[] t2i = simT2i.get(new NDIndex(":, :" + b)).stopGradient().softmax(1).toFloatArray();
     float[] i2t = simI2t.get(new NDIndex(":, :" + b)).stopGradient().softmax(1).toFloatArray();
-    return new Negatives(draw(t2i, b, rnd), draw(i2t, b, rnd));
+    return new Negatives(draw(t2i, b, ids, rnd), draw(i2t, b, ids, rnd));
   }
 
-  private static long[] draw(float[] probs, int b, SplittableRandom rnd) {
+  private static long[] draw(float[] probs, int b, long[] ids, SplittableRandom rnd) {
     if (b < 2) {
       throw new IllegalArgumentException("ITM hard negatives need a batch of at least 2, got " + b);
     }
@@ -40,7 +49,8 @@ public final class ITM {
       double[] w = new double[b];
       double sum = 0;
       for (int j = 0; j < b; j++) {
-        w[j] = j == row ? 0 : probs[row * b + j] + 1e-4;
+        boolean same = ids == null ? j == row : ids[j] == ids[row];
+        w[j] = same ? 0 : probs[row * b + j] + 1e-4;
         sum += w[j];
       }
       double u = rnd.nextDouble() * sum;

@@ -155,11 +155,17 @@ public final class PretrainJob {
    * caption's left/right swapped, RandAugment) over {@code samples}, shuffled per epoch, full batches.
    */
   public static DataLoader<TrainTransform.Output> loader(PretrainConfig config, List<Sample> samples, BadSampleListener bad) {
+    return loader(config, samples, bad, (sample, out) -> out);
+  }
+
+  /** As {@link #loader(PretrainConfig, List, BadSampleListener)}, each transformed sample passed through {@code wrap}. */
+  public static <T> DataLoader<T> loader(PretrainConfig config, List<Sample> samples, BadSampleListener bad,
+      java.util.function.BiFunction<Sample, TrainTransform.Output, T> wrap) {
     RandAugment augment = config.randAugment() ? RandAugment.blip() : new RandAugment(0, 0, RandAugment.BLIP_OPS, false);
     TrainTransform transform = new TrainTransform(config.imageSize(), config.minCropScale(), FlipPolicy.SWAP, augment);
     ImageDecoder decoder = new ImageDecoder();
-    DataLoader<TrainTransform.Output> loader = DataLoader.<TrainTransform.Output>builder(samples,
-        (sample, rng) -> transform.apply(sample.image().decode(decoder), sample.caption(), rng))
+    DataLoader<T> loader = DataLoader.<T>builder(samples,
+        (sample, rng) -> wrap.apply(sample, transform.apply(sample.image().decode(decoder), sample.caption(), rng)))
         .batchSize(config.batchSize()).seed(config.seed()).shuffle(true).dropLast(true).threads(config.loaderThreads())
         .epochs(config.epochs()).listener(bad).build();
     if (loader.batchesPerEpoch() == 0) {

@@ -206,6 +206,11 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
   }
 
   private void clampTemperature() {
+    clampTemperature(model);
+  }
+
+  /** Clamps the learnable temperature to [0.001, 0.5] in place (BLIP: {@code self.temp.clamp_(0.001, 0.5)} every step). */
+  static void clampTemperature(BlipPretrainModel model) {
     try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
       scope.suppressNotUsedWarning();
       NDArray t = model.temperature().array();

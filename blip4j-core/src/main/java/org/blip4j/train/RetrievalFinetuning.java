@@ -1,0 +1,189 @@
+package org.blip4j.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.blip4j.model.BlipPretrainModel;
+import org.blip4j.model.Similarity;
+import org.blip4j.model.TextTransformer;
+import org.blip4j.nn.Parameter;
+import org.blip4j.nn.ParameterStore;
+import org.blip4j.text.BatchEncoding;
+import org.blip4j.text.BertTokenizer;
+import org.blip4j.text.Padding;
+import org.blip4j.text.PreCaption;
+
+/**
+ * Image-text retrieval fine-tuning ({@code BLIP_Retrieval.forward}, train_retrieval.py): ITC with
+ * momentum distillation and queues where every pair sharing the image id is a positive (an
+ * {@code idx_queue} beside the feature queues), plus ITM with hard negatives that never pick another
+ * caption of the same image. It trains the retrieval parts of a {@link BlipPretrainModel} (ViT, text
+ * encoder, projections, ITM head, temperature — the decoder is left alone); {@link TaskModels#retrieval}
+ * then extracts the HF BlipForImageTextRetrieval.
+ */
+public final class RetrievalFinetuning implements Objective<RetrievalFinetuning.Item> {
+  /** A training pair with the id of its image (equal ids = the same image). */
+  public record Item(float[] pixels, String caption, long imageId) {}
+
+  private static final Pattern TRAINED = Pattern.compile("^(vision_model|text_encoder|vision_proj|text_proj|itm_head)\\..*|^temp$");
+
+  /**
+   * @param weightDecay AdamW weight decay (0.05)
+   * @param momentum momentum coefficient (0.995)
+   * @param maxGradNorm gradient clipping (≤ 0: off)
+   * @param alpha distillation weight (0.4), ramped over the first epoch
+   * @param maxTextLength caption token limit (35 in BLIP's retrieval)
+   * @param dropout BERT dropout in the text encoders while training (0.1)
+   * @param freeze parameters whose name matches are not trained (null: none)
+   */
+  public record Options(float weightDecay, float momentum, float maxGradNorm, float alpha, int maxTextLength, float dropout, Pattern freeze) {
+    /** BLIP's retrieval settings. */
+    public static Options blip() {
+      return new Options(0.05f, Momentum.DEFAULT, 0f, 0.4f, 35, 0.1f, null);
+    }
+  }
+
+  private final BlipPretrainModel model;
+  private final Options options;
+  private final BertTokenizer tokenizer;
+  private final AdamW optimizer;
+  private final Momentum momentum;
+  private final Parameter idxQueue;
+  private final List<Parameter> trainable = new ArrayList<>();
+
+  /** Fine-tuning of {@code model}'s retrieval parts; optimiser state lives under {@code parent}. */
+  public RetrievalFinetuning(BlipPretrainModel model, NDManager parent, Options options, BertTokenizer tokenizer) {
+    this.model = model;
+    this.options = options;
+    this.tokenizer = tokenizer;
+    this.optimizer = new AdamW(parent, options.weightDecay());
+    this.momentum = new Momentum(model);
+    ParameterStore store = model.parameters();
+    long q = model.imageQueue().shape().get(1);
+    this.idxQueue = store.byName().containsKey("idx_queue") ? store.get("idx_queue") : store.create("idx_queue", Parameter.Init.ZEROS, 1, q);
+    if (!idxQueue.isSet()) {
+      long[] none = new long[(int) q];
+      java.util.Arrays.fill(none, -100); // BLIP: torch.full((1, queue_size), -100)
+      idxQueue.set(store.manager().create(none, new Shape(1, q)));
+    }
+    store.distinct().forEach((p, names) -> {
+      boolean frozen = options.freeze() != null && names.stream().anyMatch(n -> options.freeze().matcher(n).matches());
+      if (TRAINED.matcher(names.get(0)).matches() && !frozen) {
+        trainable.add(p);
+        p.array().setRequiresGradient(true);
+      }
+    });
+    for (TextTransformer t : List.of(model.textEncoder(), model.textEncoderMomentum())) {
+      t.setDropout(options.dropout(), options.dropout());
+    }
+  }
+
+  /** Fresh queues of random unit columns and ids -100, momentum copies equal to the online encoders (BLIP_Retrieval.__init__). */
+  @Override
+  public void start() {
+    momentum.copyParams();
+  }
+
+  @Override
+  public StepOutput step(List<Item> items, StepContext ctx) {
+    int b = items.size();
+    List<String> captions = new ArrayList<>(b);
+    long[] ids = new long[b];
+    List<org.blip4j.data.transform.TrainTransform.Output> images = new ArrayList<>(b);
+    for (int i = 0; i < b; i++) {
+      captions.add(PreCaption.preCaption(items.get(i).caption(), 30));
+      ids[i] = items.get(i).imageId();
+      images.add(new org.blip4j.data.transform.TrainTransform.Output(items.get(i).pixels(), ""));
+    }
+    BatchEncoding enc = tokenizer.encodeBatch(captions, Padding.LONGEST, true, options.maxTextLength());
+    Shape shape = new Shape(b, enc.sequenceLength());
+    float alpha = ITC.rampedAlpha(options.alpha(), ctx.step(), ctx.stepsPerEpoch());
+    if (options.dropout() > 0) {
+      Engine.getInstance().setRandomSeed(ctx.random().nextInt());
+    }
+    Pretraining.clampTemperature(model);
+    try (NDManager m = model.parameters().manager().getParentManager().newSubManager()) {
+      NDArray pixels = TrainBatch.pixels(m, images);
+      NDArray textIds = m.create(enc.flatInputIds(), shape);
+      NDArray mask = m.create(enc.flatAttentionMask(), shape);
+      NDArray encIds = m.create(enc.withFirstToken(tokenizer.encId()).flatInputIds(), shape);
+      long[] queued = idxQueue.array().toType(DataType.INT64, false).toLongArray();
+      float[] pos = new float[b * (b + queued.length)];
+      for (int i = 0; i < b; i++) {
+        for (int j = 0; j < b + queued.length; j++) {
+          pos[i * (b + queued.length) + j] = (j < b ? ids[j] : queued[j - b]) == ids[i] ? 1f : 0f;
+        }
+      }
+      NDArray positives = m.create(pos, new Shape(b, b + queued.length));
+      NDArray itc;
+      NDArray itm;
+      NDArray imageFeatM;
+      NDArray textFeatM;
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray embeds = model.imageEmbeds(pixels);
+        NDArray imageFeat = model.imageFeatures(embeds);
+        NDArray textFeat = model.textFeatures(textIds, mask);
+        momentum.update(options.momentum());
+        imageFeatM = model.imageMomentum(pixels)[1].stopGradient();
+        textFeatM = model.textFeaturesMomentum(textIds, mask).stopGradient();
+        itc = ITC.compute(model, imageFeat, textFeat, imageFeatM, textFeatM, alpha, positives).loss();
+        // hard negatives from the online in-batch similarities (blip_retrieval.py)
+        NDArray temp = model.temperature().array().stopGradient();
+        NDArray simI2t = Similarity.cosine(imageFeat.stopGradient(), textFeat.stopGradient()).div(temp);
+        itm = ITM.loss(model, encIds, mask, embeds, ITM.sampleNegatives(simI2t, simI2t.transpose(), ids, ctx.random()));
+        gc.backward(itc.add(itm));
+      }
+      double norm = optimizer.update(trainable, ctx.lr(), options.maxGradNorm());
+      enqueueIds(ids);
+      momentum.enqueue(imageFeatM, textFeatM);
+      Map<String, Double> losses = new LinkedHashMap<>();
+      double c = itc.getFloat();
+      double t = itm.getFloat();
+      losses.put("loss", c + t);
+      losses.put("itc", c);
+      losses.put("itm", t);
+      return new StepOutput(losses, norm);
+    }
+  }
+
+  private void enqueueIds(long[] ids) {
+    try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+      scope.suppressNotUsedWarning();
+      long ptr = model.queuePointer().array().toType(DataType.INT64, false).toLongArray()[0];
+      NDArray q = idxQueue.array();
+      q.set(new NDIndex(":, " + ptr + ":" + (ptr + ids.length)), q.getManager().create(ids, new Shape(1, ids.length)).toType(q.getDataType(), false));
+    }
+  }
+
+  @Override
+  public ParameterStore parameters() {
+    return model.parameters();
+  }
+
+  @Override
+  public AdamW optimizer() {
+    return optimizer;
+  }
+
+  @Override
+  public List<Parameter> trainable() {
+    return List.copyOf(trainable);
+  }
+
+  @Override
+  public void close() {
+    for (TextTransformer t : List.of(model.textEncoder(), model.textEncoderMomentum())) {
+      t.setDropout(0, 0);
+    }
+    optimizer.close();
+  }
+}
