@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.blip4j.checkpoint.CheckpointException;
+import org.blip4j.eval.EvalInputException;
 import org.blip4j.generate.GenerationConfig;
 import org.blip4j.image.ImageDecodeException;
 import org.blip4j.image.ImageDecoder;
@@ -139,7 +140,7 @@ final class Common {
     if (stackTrace) {
       e.printStackTrace(err);
     } else if (!(e instanceof CheckpointException || e instanceof IOException || e instanceof ImageDecodeException
-        || e instanceof IllegalArgumentException)) {
+        || e instanceof IllegalArgumentException || e instanceof EvalInputException)) {
       err.println("(set BLIP4J_DEBUG=1 or pass --verbose for the stack trace)");
     }
     err.flush();
@@ -153,7 +154,8 @@ final class Common {
     if (e instanceof AccessDeniedException f) {
       return "permission denied: " + f.getFile();
     }
-    if (e instanceof CheckpointException || e instanceof ImageDecodeException || e instanceof IllegalArgumentException) {
+    if (e instanceof CheckpointException || e instanceof ImageDecodeException || e instanceof IllegalArgumentException
+        || e instanceof EvalInputException) {
       return e.getMessage();
     }
     return e.getMessage() != null ? e.getClass().getSimpleName() + ": " + e.getMessage() : e.toString();

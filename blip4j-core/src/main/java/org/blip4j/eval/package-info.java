@@ -13,7 +13,14 @@
  *   <li>NLVR: {@link org.blip4j.eval.ClassificationAccuracy}.
  * </ul>
  *
- * Bad inputs raise {@link org.blip4j.eval.EvalInputException} (files) or {@link
+ * The pipelines that run a model over an annotated split and report these metrics under the
+ * reference code's names ({@code blip eval}): {@link org.blip4j.eval.RetrievalEvaluation},
+ * {@link org.blip4j.eval.CaptionEvaluation}, {@link org.blip4j.eval.VqaEvaluation}, {@link
+ * org.blip4j.eval.NlvrEvaluation}; each returns an {@link org.blip4j.eval.EvalResult} with per-sample
+ * details, skips bad samples with a count and reports progress through {@link
+ * org.blip4j.eval.EvalProgress}.
+ *
+ * <p>Bad inputs raise {@link org.blip4j.eval.EvalInputException} (files) or {@link
  * IllegalArgumentException} (in-memory data) naming the file, image or question at fault. Nothing
  * here prints; CoreNLP reports the first untokenizable character of a batch through {@code
  * java.util.logging}.

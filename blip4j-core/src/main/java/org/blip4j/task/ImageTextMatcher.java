@@ -93,6 +93,43 @@ public final class ImageTextMatcher extends BlipTask<BlipRetrievalModel> {
     }
   }
 
+  /**
+   * The ITM match logits (index 1 of the head's output, before softmax) of {@code texts} against one
+   * decoded image: the image is encoded once and its cross-attention keys/values shared, the texts
+   * are scored {@code batchSize} at a time (padded to the longest of each batch, at most
+   * {@link #MAX_TEXT_LENGTH} tokens). This is the score that BLIP's retrieval evaluation adds to the
+   * ITC similarity.
+   */
+  public float[] itmMatchLogits(RgbImage image, List<String> texts, FirstToken first, int batchSize) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+    }
+    float[] out = new float[texts.size()];
+    if (texts.isEmpty()) {
+      return out;
+    }
+    try (NDManager m = callScope()) {
+      NDArray embeds = model.imageEmbeds(pixels(m, List.of(image)));
+      CrossAttentionContext ctx = model.textEncoder().crossContext(embeds, null);
+      for (int start = 0; start < texts.size(); start += batchSize) {
+        List<String> chunk = texts.subList(start, Math.min(texts.size(), start + batchSize));
+        BatchEncoding enc = tokenizer.encodeBatch(chunk, Padding.LONGEST, true, MAX_TEXT_LENGTH);
+        if (first == FirstToken.ENC) {
+          enc = enc.withFirstToken(tokenizer.encId());
+        }
+        try (NDManager c = m.newSubManager()) {
+          Shape ts = new Shape(chunk.size(), enc.sequenceLength());
+          NDArray logits = model.itmLogits(model.multimodalStates(c.create(enc.flatInputIds(), ts), c.create(enc.flatAttentionMask(), ts), ctx));
+          float[] l = logits.toFloatArray();
+          for (int i = 0; i < chunk.size(); i++) {
+            out[start + i] = l[2 * i + 1];
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** L2-normalised ITC features of texts [T, D] as float rows. */
   public float[][] textFeatures(List<String> texts) {
     BatchEncoding enc = tokenizer.encodeBatch(texts, Padding.LONGEST, true, MAX_TEXT_LENGTH);
