@@ -11,10 +11,14 @@ import org.blip4j.Blip4j;
 import org.blip4j.checkpoint.CheckpointException;
 import org.blip4j.checkpoint.ModelDirectory;
 import org.blip4j.checkpoint.OriginalCheckpoint;
+import org.blip4j.checkpoint.TaskModels;
 import org.blip4j.image.ImageDecoder;
 import org.blip4j.image.ImagePreprocessor;
 import org.blip4j.image.RgbImage;
+import org.blip4j.model.BlipCaptioningModel;
+import org.blip4j.model.BlipPretrainModel;
 import org.blip4j.model.BlipPretrainedModel;
+import org.blip4j.model.BlipRetrievalModel;
 import org.blip4j.text.BertTokenizer;
 
 /**
@@ -57,6 +61,11 @@ abstract class BlipTask<M extends BlipPretrainedModel> implements AutoCloseable 
     try {
       OriginalCheckpoint.Options options = new OriginalCheckpoint.Options(null, null, architectureOf(type));
       BlipPretrainedModel model = ModelDirectory.load(dir, medConfig, root, options);
+      if (model instanceof BlipPretrainModel pre && (type == BlipCaptioningModel.class || type == BlipRetrievalModel.class)) {
+        // a pre-training checkpoint in HF layout serves as the task's model, as the original strict=False loading does
+        model = type == BlipCaptioningModel.class ? TaskModels.captioning(pre, root) : TaskModels.retrieval(pre, root);
+        pre.close();
+      }
       if (!type.isInstance(model)) {
         String arch = model.architecture();
         model.close();

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.blip4j.checkpoint.ModelDirectory;
+import org.blip4j.checkpoint.TaskModels;
 import org.blip4j.data.BadSampleListener;
 import org.blip4j.data.Sample;
 import org.blip4j.data.loader.DataLoader;

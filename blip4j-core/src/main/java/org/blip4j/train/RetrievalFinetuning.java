@@ -27,7 +27,7 @@ import org.blip4j.text.PreCaption;
  * momentum distillation and queues where every pair sharing the image id is a positive (an
  * {@code idx_queue} beside the feature queues), plus ITM with hard negatives that never pick another
  * caption of the same image. It trains the retrieval parts of a {@link BlipPretrainModel} (ViT, text
- * encoder, projections, ITM head, temperature — the decoder is left alone); {@link TaskModels#retrieval}
+ * encoder, projections, ITM head, temperature — the decoder is left alone); {@link org.blip4j.checkpoint.TaskModels#retrieval}
  * then extracts the HF BlipForImageTextRetrieval.
  */
 public final class RetrievalFinetuning implements Objective<RetrievalFinetuning.Item> {

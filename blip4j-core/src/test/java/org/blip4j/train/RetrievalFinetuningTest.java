@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.blip4j.checkpoint.TaskModels;
 import org.blip4j.data.ImageRef;
 import org.blip4j.data.Sample;
 import org.blip4j.data.loader.DataLoader;

@@ -1,11 +1,10 @@
-package org.blip4j.train;
+package org.blip4j.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.blip4j.checkpoint.CheckpointException;
 import org.blip4j.model.BlipCaptioningModel;
 import org.blip4j.model.BlipPretrainedModel;
 import org.blip4j.model.BlipRetrievalModel;
