@@ -125,6 +125,9 @@ class PretrainCommandTest {
     r = Cli.run("caption", "--model", ft.resolve("model"), "--json", image);
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.json().get(0).get("token_ids").get(0).asLong()).isEqualTo(30522);
+    r = Cli.run("caption", "--model", pre.resolve("model"), "--json", image); // the pre-training directory serves as a captioner
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.json().get(0).get("token_ids").get(0).asLong()).isEqualTo(30522);
 
     Path ftr = dir.resolve("ft-retrieval");
     r = Cli.run("finetune", "retrieval", "--config", ftConfig, "--out", ftr, "--max-steps", "3");
