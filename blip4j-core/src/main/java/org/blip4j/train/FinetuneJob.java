@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.blip4j.checkpoint.ModelDirectory;
 import org.blip4j.checkpoint.TaskModels;
 import org.blip4j.data.BadSampleListener;
@@ -16,8 +18,6 @@ import org.blip4j.model.BlipCaptioningModel;
 import org.blip4j.model.BlipPretrainModel;
 import org.blip4j.model.BlipPretrainedModel;
 import org.blip4j.model.BlipRetrievalModel;
-import java.util.HashMap;
-import java.util.Map;
 import org.blip4j.text.BertTokenizer;
 
 /**
