@@ -37,7 +37,7 @@ final class TrainRun {
     try {
       PretrainConfig c = PretrainConfig.read(config);
       if (maxSteps != null) {
-        c = withMaxSteps(c, maxSteps);
+        c = c.withMaxSteps(maxSteps);
       }
       Blip4j.init();
       BadSampleCounter bad = new BadSampleCounter();
@@ -54,11 +54,5 @@ final class TrainRun {
     } catch (Exception e) {
       return Common.report(e, err, verbose || Common.debugFromEnv());
     }
-  }
-
-  static PretrainConfig withMaxSteps(PretrainConfig c, long n) {
-    return new PretrainConfig(c.model(), c.init(), c.imageSize(), c.datasets(), c.shapes(), c.batchSize(), c.epochs(), n, c.lr(), c.weightDecay(),
-        c.maxGradNorm(), c.queueSize(), c.momentum(), c.alpha(), c.alphaRampEpochs(), c.maxTextLength(), c.minCropScale(), c.randAugment(), c.dropout(),
-        c.freeze(), c.seed(), c.loaderThreads(), c.logEvery(), c.checkpointEvery(), c.keepLast());
   }
 }

@@ -19,22 +19,21 @@ import org.blip4j.nn.Parameter;
 public final class TaskModels {
   private TaskModels() {}
 
-  /** A captioning model holding copies of {@code source}'s ViT and decoder weights. */
+  /** A captioning model holding copies of {@code source}'s ViT and decoder weights ({@code source} itself if it is one). */
   public static BlipCaptioningModel captioning(BlipPretrainedModel source, NDManager parent) {
-    if (source instanceof BlipCaptioningModel c) {
-      return c;
-    }
-    BlipCaptioningModel target = new BlipCaptioningModel(source.config(), parent);
-    copy(source, target);
-    return target;
+    return convert(source, BlipCaptioningModel.class, () -> new BlipCaptioningModel(source.config(), parent));
   }
 
-  /** A retrieval model holding copies of {@code source}'s ViT, text encoder, projections and ITM head. */
+  /** A retrieval model holding copies of {@code source}'s ViT, text encoder, projections and ITM head ({@code source} itself if it is one). */
   public static BlipRetrievalModel retrieval(BlipPretrainedModel source, NDManager parent) {
-    if (source instanceof BlipRetrievalModel r) {
-      return r;
+    return convert(source, BlipRetrievalModel.class, () -> new BlipRetrievalModel(source.config(), parent));
+  }
+
+  private static <M extends BlipPretrainedModel> M convert(BlipPretrainedModel source, Class<M> type, java.util.function.Supplier<M> empty) {
+    if (type.isInstance(source)) {
+      return type.cast(source);
     }
-    BlipRetrievalModel target = new BlipRetrievalModel(source.config(), parent);
+    M target = empty.get();
     copy(source, target);
     return target;
   }

@@ -138,8 +138,13 @@ public final class BlipPretrainModel extends BlipPretrainedModel {
     NDManager m = simMomentum.getManager();
     long b = simMomentum.getShape().get(0);
     long n = simMomentum.getShape().get(1);
-    NDArray eye = m.eye((int) b, (int) n, 0, DataType.FLOAT32);
-    return simMomentum.softmax(1).mul(ParameterStore.scalar(m, alpha)).add(eye.mul(ParameterStore.scalar(m, 1 - alpha)));
+    return softTargets(simMomentum, alpha, m.eye((int) b, (int) n, 0, DataType.FLOAT32));
+  }
+
+  /** {@code alpha·softmax(sim_m) + (1 − alpha)·hard}, with {@code hard} the hard targets [B, B + Q] (rows summing to 1). */
+  public static NDArray softTargets(NDArray simMomentum, float alpha, NDArray hard) {
+    NDManager m = simMomentum.getManager();
+    return simMomentum.softmax(1).mul(ParameterStore.scalar(m, alpha)).add(hard.mul(ParameterStore.scalar(m, 1 - alpha)));
   }
 
   /** ITC loss of one direction: mean over rows of −Σ log_softmax(sim)·targets. */

@@ -48,7 +48,7 @@ public final class CaptionFinetuning implements Objective<TrainTransform.Output>
   private final Options options;
   private final BertTokenizer tokenizer;
   private final AdamW optimizer;
-  private final List<Parameter> trainable = new ArrayList<>();
+  private final List<Parameter> trainable;
   private final int promptLength;
 
   /** Fine-tuning of {@code model}; optimiser state lives under {@code parent}. */
@@ -59,13 +59,7 @@ public final class CaptionFinetuning implements Objective<TrainTransform.Output>
     this.optimizer = new AdamW(parent, options.weightDecay());
     // BLIP: len(tokenizer(prompt).input_ids) - 1 — [CLS]/[DEC] plus the prompt's word pieces
     this.promptLength = tokenizer.encode(options.prompt()).inputIds().length - 1;
-    model.parameters().distinct().forEach((p, names) -> {
-      boolean frozen = options.freeze() != null && names.stream().anyMatch(n -> options.freeze().matcher(n).matches());
-      if (!frozen) {
-        trainable.add(p);
-        p.array().setRequiresGradient(true);
-      }
-    });
+    this.trainable = TrainableParameters.select(model.parameters(), name -> true, options.freeze());
     model.textDecoder().bert().setDropout(options.dropout(), options.dropout());
   }
 
@@ -104,9 +98,6 @@ public final class CaptionFinetuning implements Objective<TrainTransform.Output>
     items.forEach(i -> captions.add(i.caption()));
     BatchEncoding enc = encode(captions);
     Shape shape = new Shape(items.size(), enc.sequenceLength());
-    if (options.dropout() > 0) {
-      Engine.getInstance().setRandomSeed(ctx.random().nextInt());
-    }
     try (NDManager m = model.parameters().manager().getParentManager().newSubManager()) {
       NDArray ids = m.create(enc.flatInputIds(), shape);
       NDArray mask = m.create(enc.flatAttentionMask(), shape);
@@ -137,7 +128,7 @@ public final class CaptionFinetuning implements Objective<TrainTransform.Output>
 
   @Override
   public List<Parameter> trainable() {
-    return List.copyOf(trainable);
+    return trainable;
   }
 
   @Override

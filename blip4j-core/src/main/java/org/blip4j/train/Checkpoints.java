@@ -171,10 +171,9 @@ public final class Checkpoints {
       for (Parameter p : objective.trainable()) {
         String n = names.get(p).get(0);
         if (moments.contains("exp_avg." + n)) {
-          NDArray m = objective.optimizer().moments(p, true)[0];
-          NDArray v = objective.optimizer().moments(p, true)[1];
-          copyInto(moments, "exp_avg." + n, m, tmp, problems);
-          copyInto(moments, "exp_avg_sq." + n, v, tmp, problems);
+          NDArray[] mv = objective.optimizer().moments(p, true);
+          copyInto(moments, "exp_avg." + n, mv[0], tmp, problems);
+          copyInto(moments, "exp_avg_sq." + n, mv[1], tmp, problems);
         } else if (state.optimizerStep() > 0) {
           problems.add("optimizer moments of '" + n + "' missing");
         }

@@ -66,10 +66,12 @@ public final class FinetuneJob {
     }
     CaptionFinetuning.Options opts = new CaptionFinetuning.Options(config.weightDecay(), config.maxGradNorm(), CaptionFinetuning.PROMPT,
         40, config.dropout(), config.freezePattern());
-    try (model; DataLoader<TrainTransform.Output> loader = PretrainJob.loader(config, samples, bad);
-        CaptionFinetuning objective = new CaptionFinetuning(model, root, opts, BertTokenizer.bertBaseUncased())) {
-      long steps = trainer.run(loader, objective, resume);
-      objective.close(); // dropout off before saving
+    try (model) {
+      long steps;
+      try (DataLoader<TrainTransform.Output> loader = PretrainJob.loader(config, samples, bad);
+          CaptionFinetuning objective = new CaptionFinetuning(model, root, opts, BertTokenizer.bertBaseUncased())) {
+        steps = trainer.run(loader, objective, resume);
+      } // closing the objective turns dropout off before the model is saved
       ModelDirectory.save(model, out.resolve("model"));
       return steps;
     }
@@ -89,11 +91,13 @@ public final class FinetuneJob {
     }
     RetrievalFinetuning.Options opts = new RetrievalFinetuning.Options(config.weightDecay(), config.momentum(), config.maxGradNorm(), config.alpha(),
         35, config.dropout(), config.freezePattern());
-    try (model; DataLoader<RetrievalFinetuning.Item> loader = PretrainJob.loader(config, samples, bad,
-        (sample, o) -> new RetrievalFinetuning.Item(o.pixels(), o.caption(), imageIds.get(sample.image().source())));
-        RetrievalFinetuning objective = new RetrievalFinetuning(model, root, opts, BertTokenizer.bertBaseUncased())) {
-      long steps = trainer.run(loader, objective, resume);
-      objective.close();
+    try (model) {
+      long steps;
+      try (DataLoader<RetrievalFinetuning.Item> loader = PretrainJob.loader(config, samples, bad,
+          (sample, o) -> new RetrievalFinetuning.Item(o.pixels(), o.caption(), imageIds.get(sample.image().source())));
+          RetrievalFinetuning objective = new RetrievalFinetuning(model, root, opts, BertTokenizer.bertBaseUncased())) {
+        steps = trainer.run(loader, objective, resume);
+      } // closing the objective turns dropout off before the model is saved
       try (BlipRetrievalModel retrieval = TaskModels.retrieval(model, root)) {
         ModelDirectory.save(retrieval, out.resolve("model"));
       }

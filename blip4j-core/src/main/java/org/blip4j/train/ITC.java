@@ -43,17 +43,9 @@ public final class ITC {
       NDArray positives) {
     NDArray i2tM = model.similarityWithQueue(imageFeatM, textFeatM, model.textQueue()).stopGradient();
     NDArray t2iM = model.similarityWithQueue(textFeatM, imageFeatM, model.imageQueue()).stopGradient();
-    NDArray i2tTargets;
-    NDArray t2iTargets;
-    if (positives == null) {
-      i2tTargets = BlipPretrainModel.softTargets(i2tM, alpha).stopGradient();
-      t2iTargets = BlipPretrainModel.softTargets(t2iM, alpha).stopGradient();
-    } else {
-      NDManager pm = positives.getManager();
-      NDArray hard = positives.div(positives.sum(new int[] {1}, true));
-      i2tTargets = i2tM.softmax(1).mul(ParameterStore.scalar(pm, alpha)).add(hard.mul(ParameterStore.scalar(pm, 1 - alpha))).stopGradient();
-      t2iTargets = t2iM.softmax(1).mul(ParameterStore.scalar(pm, alpha)).add(hard.mul(ParameterStore.scalar(pm, 1 - alpha))).stopGradient();
-    }
+    NDArray hard = positives == null ? null : positives.div(positives.sum(new int[] {1}, true));
+    NDArray i2tTargets = (hard == null ? BlipPretrainModel.softTargets(i2tM, alpha) : BlipPretrainModel.softTargets(i2tM, alpha, hard)).stopGradient();
+    NDArray t2iTargets = (hard == null ? BlipPretrainModel.softTargets(t2iM, alpha) : BlipPretrainModel.softTargets(t2iM, alpha, hard)).stopGradient();
     NDArray simI2t = model.similarityWithQueue(imageFeat, textFeatM, model.textQueue());
     NDArray simT2i = model.similarityWithQueue(textFeat, imageFeatM, model.imageQueue());
     NDManager m = imageFeat.getManager();

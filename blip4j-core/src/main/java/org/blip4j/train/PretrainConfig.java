@@ -127,6 +127,12 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
     }
   }
 
+  /** A copy that stops after {@code n} steps. */
+  public PretrainConfig withMaxSteps(long n) {
+    return new PretrainConfig(model, init, imageSize, datasets, shapes, batchSize, epochs, n, lr, weightDecay, maxGradNorm, queueSize, momentum, alpha,
+        alphaRampEpochs, maxTextLength, minCropScale, randAugment, dropout, freeze, seed, loaderThreads, logEvery, checkpointEvery, keepLast);
+  }
+
   /** The {@code freeze} expressions as one pattern (null: nothing frozen). */
   public java.util.regex.Pattern freezePattern() {
     return freeze.isEmpty() ? null : java.util.regex.Pattern.compile(String.join("|", freeze));

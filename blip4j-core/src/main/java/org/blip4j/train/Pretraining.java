@@ -80,7 +80,7 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
   private final BertTokenizer tokenizer;
   private final AdamW optimizer;
   private final Momentum momentum;
-  private final List<Parameter> trainable = new ArrayList<>();
+  private final List<Parameter> trainable;
   private final float momentumCoefficient;
   private final float maxGradNorm;
 
@@ -102,16 +102,8 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
     this.momentum = new Momentum(model);
     this.momentumCoefficient = options.momentum();
     this.maxGradNorm = options.maxGradNorm();
-    for (TextTransformer t : List.of(model.textEncoder(), model.textEncoderMomentum(), model.textDecoder().bert())) {
-      t.setDropout(options.dropout(), options.dropout());
-    }
-    model.parameters().distinct().forEach((p, names) -> {
-      boolean frozen = options.freeze() != null && names.stream().anyMatch(n -> options.freeze().matcher(n).matches());
-      if (!NOT_TRAINED.matcher(names.get(0)).matches() && !frozen) {
-        trainable.add(p);
-        p.array().setRequiresGradient(true);
-      }
-    });
+    setDropout(options.dropout());
+    this.trainable = TrainableParameters.select(model.parameters(), name -> !NOT_TRAINED.matcher(name).matches(), options.freeze());
   }
 
   /** Copies the online parameters into the momentum encoders (start of training). */
@@ -136,7 +128,7 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
 
   @Override
   public List<Parameter> trainable() {
-    return List.copyOf(trainable);
+    return trainable;
   }
 
   /**
@@ -153,9 +145,6 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
     BatchEncoding enc = tokenizer.encodeBatch(captions, Padding.LONGEST, true, options.maxTextLength());
     int len = enc.sequenceLength();
     float alpha = ITC.rampedAlpha(options.alpha(), ctx.step(), ctx.stepsPerEpoch() * options.alphaRampEpochs());
-    if (options.dropout() > 0) {
-      Engine.getInstance().setRandomSeed(ctx.random().nextInt()); // dropout masks reproducible per step
-    }
     try (NDManager m = model.parameters().manager().getParentManager().newSubManager()) {
       Losses l = step(TrainBatch.pixels(m, items), m.create(enc.flatInputIds(), new Shape(b, len)),
           m.create(enc.flatAttentionMask(), new Shape(b, len)), alpha, ctx.lr(), ctx.random());
@@ -227,11 +216,16 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
     return m.create(v, ids.getShape());
   }
 
+  /** BERT dropout of the text transformers this objective trains (0: off). */
+  private void setDropout(float p) {
+    for (TextTransformer t : List.of(model.textEncoder(), model.textEncoderMomentum(), model.textDecoder().bert())) {
+      t.setDropout(p, p);
+    }
+  }
+
   @Override
   public void close() {
-    for (TextTransformer t : List.of(model.textEncoder(), model.textEncoderMomentum(), model.textDecoder().bert())) {
-      t.setDropout(0, 0); // the model may be evaluated or saved after training
-    }
+    setDropout(0); // the model may be evaluated or saved after training
     optimizer.close();
   }
 }

@@ -58,7 +58,7 @@ public final class RetrievalFinetuning implements Objective<RetrievalFinetuning.
   private final AdamW optimizer;
   private final Momentum momentum;
   private final Parameter idxQueue;
-  private final List<Parameter> trainable = new ArrayList<>();
+  private final List<Parameter> trainable;
 
   /** Fine-tuning of {@code model}'s retrieval parts; optimiser state lives under {@code parent}. */
   public RetrievalFinetuning(BlipPretrainModel model, NDManager parent, Options options, BertTokenizer tokenizer) {
@@ -75,16 +75,8 @@ public final class RetrievalFinetuning implements Objective<RetrievalFinetuning.
       java.util.Arrays.fill(none, -100); // BLIP: torch.full((1, queue_size), -100)
       idxQueue.set(store.manager().create(none, new Shape(1, q)));
     }
-    store.distinct().forEach((p, names) -> {
-      boolean frozen = options.freeze() != null && names.stream().anyMatch(n -> options.freeze().matcher(n).matches());
-      if (TRAINED.matcher(names.get(0)).matches() && !frozen) {
-        trainable.add(p);
-        p.array().setRequiresGradient(true);
-      }
-    });
-    for (TextTransformer t : List.of(model.textEncoder(), model.textEncoderMomentum())) {
-      t.setDropout(options.dropout(), options.dropout());
-    }
+    this.trainable = TrainableParameters.select(store, name -> TRAINED.matcher(name).matches(), options.freeze());
+    setDropout(options.dropout());
   }
 
   /** Fresh queues of random unit columns and ids -100, momentum copies equal to the online encoders (BLIP_Retrieval.__init__). */
@@ -98,21 +90,18 @@ public final class RetrievalFinetuning implements Objective<RetrievalFinetuning.
     int b = items.size();
     List<String> captions = new ArrayList<>(b);
     long[] ids = new long[b];
-    List<org.blip4j.data.transform.TrainTransform.Output> images = new ArrayList<>(b);
+    List<float[]> images = new ArrayList<>(b);
     for (int i = 0; i < b; i++) {
       captions.add(PreCaption.preCaption(items.get(i).caption(), 30));
       ids[i] = items.get(i).imageId();
-      images.add(new org.blip4j.data.transform.TrainTransform.Output(items.get(i).pixels(), ""));
+      images.add(items.get(i).pixels());
     }
     BatchEncoding enc = tokenizer.encodeBatch(captions, Padding.LONGEST, true, options.maxTextLength());
     Shape shape = new Shape(b, enc.sequenceLength());
     float alpha = ITC.rampedAlpha(options.alpha(), ctx.step(), ctx.stepsPerEpoch());
-    if (options.dropout() > 0) {
-      Engine.getInstance().setRandomSeed(ctx.random().nextInt());
-    }
     Pretraining.clampTemperature(model);
     try (NDManager m = model.parameters().manager().getParentManager().newSubManager()) {
-      NDArray pixels = TrainBatch.pixels(m, images);
+      NDArray pixels = TrainBatch.stack(m, images);
       NDArray textIds = m.create(enc.flatInputIds(), shape);
       NDArray mask = m.create(enc.flatAttentionMask(), shape);
       NDArray encIds = m.create(enc.withFirstToken(tokenizer.encId()).flatInputIds(), shape);
@@ -176,14 +165,19 @@ public final class RetrievalFinetuning implements Objective<RetrievalFinetuning.
 
   @Override
   public List<Parameter> trainable() {
-    return List.copyOf(trainable);
+    return trainable;
+  }
+
+  /** BERT dropout of the text transformers this objective trains (0: off). */
+  private void setDropout(float p) {
+    for (TextTransformer t : List.of(model.textEncoder(), model.textEncoderMomentum())) {
+      t.setDropout(p, p);
+    }
   }
 
   @Override
   public void close() {
-    for (TextTransformer t : List.of(model.textEncoder(), model.textEncoderMomentum())) {
-      t.setDropout(0, 0);
-    }
+    setDropout(0); // the model may be evaluated or saved after training
     optimizer.close();
   }
 }

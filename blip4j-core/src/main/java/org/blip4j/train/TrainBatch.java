@@ -10,20 +10,25 @@ import org.blip4j.data.transform.TrainTransform;
 final class TrainBatch {
   private TrainBatch() {}
 
-  /** The items' pixels stacked into [B, 3, S, S] (square images, as the training transform makes them). */
+  /** The items' pixels stacked into [B, 3, S, S]. */
   static NDArray pixels(NDManager m, List<TrainTransform.Output> items) {
-    int b = items.size();
-    int per = items.get(0).pixels().length;
+    return stack(m, items.stream().map(TrainTransform.Output::pixels).toList());
+  }
+
+  /** CHW images stacked into [B, 3, S, S] (square images, as the training transform makes them). */
+  static NDArray stack(NDManager m, List<float[]> images) {
+    int b = images.size();
+    int per = images.get(0).length;
     int side = (int) Math.round(Math.sqrt(per / 3.0));
     if (3 * side * side != per) {
       throw new IllegalArgumentException("training images must be square RGB, got " + per + " values per image");
     }
     float[] px = new float[b * per];
     for (int i = 0; i < b; i++) {
-      if (items.get(i).pixels().length != per) {
-        throw new IllegalArgumentException("images of one batch differ in size (" + items.get(i).pixels().length + " vs " + per + " values)");
+      if (images.get(i).length != per) {
+        throw new IllegalArgumentException("images of one batch differ in size (" + images.get(i).length + " vs " + per + " values)");
       }
-      System.arraycopy(items.get(i).pixels(), 0, px, i * per, per);
+      System.arraycopy(images.get(i), 0, px, i * per, per);
     }
     return m.create(px, new Shape(b, 3, side, side));
   }

@@ -1,5 +1,6 @@
 package org.blip4j.train;
 
+import ai.djl.engine.Engine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,7 +25,8 @@ import org.blip4j.data.loader.DataLoader;
  *       epoch end and after the last step;
  *   <li>{@link #run} with {@code resume} continues from the newest checkpoint: model, momentum
  *       copies, queues, optimiser moments and step, data cursor. Every random draw of a step comes
- *       from (seed, step), every augmentation from (seed, epoch, sample), so a resumed run computes
+ *       from (seed, step) — torch's generator, used for dropout, is seeded from it before the step —
+ *       every augmentation from (seed, epoch, sample), so a resumed run computes
  *       exactly what an uninterrupted one would (bit for bit at a fixed thread count).
  * </ul>
  */
@@ -125,7 +127,9 @@ public final class Trainer {
           long t0 = System.nanoTime();
           Batch<T> batch = loader.next();
           lr = options.schedule().at(step, (int) batch.epoch());
-          StepContext ctx = new StepContext(step, batch.epoch(), step - batch.epoch() * perEpoch, perEpoch, lr, stepRandom(options.seed(), step));
+          SplittableRandom random = stepRandom(options.seed(), step);
+          Engine.getInstance().setRandomSeed(random.nextInt()); // torch's generator (dropout masks) reproducible per step
+          StepContext ctx = new StepContext(step, batch.epoch(), step - batch.epoch() * perEpoch, perEpoch, lr, random);
           Objective.StepOutput out = objective.step(batch.items(), ctx);
           Map<String, Double> losses = new LinkedHashMap<>(out.losses());
           StepRecord record = new StepRecord(step, batch.epoch(), lr, losses, out.gradNorm(), batch.size(), (System.nanoTime() - t0) / 1e9);
