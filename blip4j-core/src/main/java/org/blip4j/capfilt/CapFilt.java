@@ -354,11 +354,12 @@ public final class CapFilt {
     return p.toAbsolutePath().normalize().toString();
   }
 
-  private static void checkSettings(Path out, ObjectNode settings) throws IOException {
+  private static void checkSettings(Path out, ObjectNode written) throws IOException {
     Path file = out.resolve("capfilt.json");
+    JsonNode settings = JSON.readTree(JSON.writeValueAsString(written)); // compare as read back: 0.9f and 0.9 alike
     if (!Files.exists(file)) {
       Files.createDirectories(out);
-      writeAtomically(file, (PRETTY.writeValueAsString(settings) + "\n").getBytes(StandardCharsets.UTF_8));
+      writeAtomically(file, (PRETTY.writeValueAsString(written) + "\n").getBytes(StandardCharsets.UTF_8));
       return;
     }
     JsonNode old;
