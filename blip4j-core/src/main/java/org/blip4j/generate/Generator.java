@@ -45,13 +45,27 @@ public final class Generator {
    * @return {@code G × numReturnSequences} rows, grouped per context row
    */
   public GenerationResult generate(CrossAttentionContext context, long[] prompt, GenerationConfig cfg) {
+    return generate(context, prompt, cfg, null);
+  }
+
+  /**
+   * As {@link #generate(CrossAttentionContext, long[], GenerationConfig)}, but when sampling, context
+   * row {@code i} draws from its own generator seeded with {@code rowSeeds[i]} (its
+   * {@code numReturnSequences} samples share it) instead of one generator seeded with
+   * {@code cfg.seed()} shared by all rows: a row's samples then do not depend on which other rows
+   * are in the batch. {@code rowSeeds} null: the shared generator. Ignored by greedy and beam search.
+   */
+  public GenerationResult generate(CrossAttentionContext context, long[] prompt, GenerationConfig cfg, long[] rowSeeds) {
     int g = Math.toIntExact(context.batch());
+    if (rowSeeds != null && rowSeeds.length != g) {
+      throw new IllegalArgumentException("expected one seed per context row (" + g + "), got " + rowSeeds.length);
+    }
     if (prompt.length == 0) {
       throw new IllegalArgumentException("the prompt must hold at least the start token");
     }
     NDManager m = context.keys()[0].getManager();
     try (KvCache cache = new KvCache(decoder.bert().config().numHiddenLayers())) {
-      return cfg.numBeams() > 1 ? beamSearch(m, context, g, prompt, cfg, cache) : sampleOrGreedy(m, context, g, prompt, cfg, cache);
+      return cfg.numBeams() > 1 ? beamSearch(m, context, g, prompt, cfg, cache) : sampleOrGreedy(m, context, g, prompt, cfg, cache, rowSeeds);
     }
   }
 
@@ -100,7 +114,7 @@ public final class Generator {
     }
   }
 
-  private GenerationResult sampleOrGreedy(NDManager m, CrossAttentionContext ctx, int g, long[] prompt, GenerationConfig cfg, KvCache cache) {
+  private GenerationResult sampleOrGreedy(NDManager m, CrossAttentionContext ctx, int g, long[] prompt, GenerationConfig cfg, KvCache cache, long[] rowSeeds) {
     int n = cfg.doSample() ? cfg.numReturnSequences() : 1;
     int rows = g * n;
     float[] first = promptLogits(m, ctx, g, prompt, cache);
@@ -116,7 +130,11 @@ public final class Generator {
     }
     boolean[] unfinished = new boolean[rows];
     Arrays.fill(unfinished, true);
-    SplittableRandom rnd = new SplittableRandom(cfg.seed());
+    SplittableRandom shared = new SplittableRandom(cfg.seed());
+    SplittableRandom[] rnd = new SplittableRandom[g];
+    for (int i = 0; i < g; i++) {
+      rnd[i] = rowSeeds == null ? shared : new SplittableRandom(rowSeeds[i]);
+    }
     int len = prompt.length;
     long[] next = new long[rows];
     while (true) {
@@ -127,7 +145,7 @@ public final class Generator {
         long tok;
         if (cfg.doSample()) {
           LogitsProcessors.warp(logits, off, vocab, cfg);
-          tok = sample(logits, off, vocab, rnd);
+          tok = sample(logits, off, vocab, rnd[r / n]);
         } else {
           tok = argmax(logits, off, vocab);
         }

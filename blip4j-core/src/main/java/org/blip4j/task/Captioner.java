@@ -95,12 +95,26 @@ public final class Captioner extends BlipTask<BlipCaptioningModel> {
 
   /** Captions decoded images. */
   public List<List<Caption>> captionDecoded(List<RgbImage> images, Options options) {
+    return captionDecoded(images, options, null);
+  }
+
+  /**
+   * Captions decoded images; when sampling, image {@code i} draws from its own generator seeded with
+   * {@code seeds[i]}, so its captions do not depend on the batch it is in ({@code seeds} null: one
+   * generator seeded with the options' seed per batch).
+   */
+  public List<List<Caption>> captionDecoded(List<RgbImage> images, Options options, long[] seeds) {
+    if (seeds != null && seeds.length != images.size()) {
+      throw new IllegalArgumentException("expected one seed per image (" + images.size() + "), got " + seeds.length);
+    }
     long[] prompt = promptIds(options.prompt());
     List<List<Caption>> out = new ArrayList<>();
     for (int start = 0; start < images.size(); start += options.batchSize()) {
-      List<RgbImage> batch = images.subList(start, Math.min(images.size(), start + options.batchSize()));
+      int end = Math.min(images.size(), start + options.batchSize());
+      List<RgbImage> batch = images.subList(start, end);
+      long[] batchSeeds = seeds == null ? null : Arrays.copyOfRange(seeds, start, end);
       try (NDManager m = callScope()) {
-        GenerationResult res = generate(m, pixels(m, batch), prompt, options.generation());
+        GenerationResult res = generate(m, pixels(m, batch), prompt, options.generation(), batchSeeds);
         int n = res.sequences().length / batch.size();
         for (int i = 0; i < batch.size(); i++) {
           List<Caption> captions = new ArrayList<>();
@@ -117,9 +131,14 @@ public final class Captioner extends BlipTask<BlipCaptioningModel> {
 
   /** Runs vision + decoding on pixel values [B, 3, S, S]; the image's cross-attention K/V are computed once. */
   public GenerationResult generate(NDManager m, NDArray pixelValues, long[] prompt, GenerationConfig cfg) {
+    return generate(m, pixelValues, prompt, cfg, null);
+  }
+
+  /** As above; when sampling, image row {@code i} uses its own generator seeded with {@code rowSeeds[i]} (null: one shared, seeded with {@code cfg.seed()}). */
+  public GenerationResult generate(NDManager m, NDArray pixelValues, long[] prompt, GenerationConfig cfg, long[] rowSeeds) {
     NDArray image = model.imageEmbeds(pixelValues);
     CrossAttentionContext ctx = model.textDecoder().bert().crossContext(image, null);
-    return new Generator(model.textDecoder(), model.config().text().sepTokenId(), model.config().text().padTokenId()).generate(ctx, prompt, cfg);
+    return new Generator(model.textDecoder(), model.config().text().sepTokenId(), model.config().text().padTokenId()).generate(ctx, prompt, cfg, rowSeeds);
   }
 
   /** {@code [DEC]} + the prompt's word pieces (HF: tokenize with specials, [CLS]→[DEC], drop the final [SEP]). */

@@ -130,6 +130,51 @@ public final class ImageTextMatcher extends BlipTask<BlipRetrievalModel> {
     return out;
   }
 
+  /**
+   * ITM match probabilities (softmax of the head's two logits, index 1) of {@code texts.get(i)}
+   * against {@code images.get(i)}, for a batch of images in one call: the images go through the ViT
+   * together, every text of every image through the image-grounded encoder together (padded to the
+   * longest, at most {@link #MAX_TEXT_LENGTH} tokens), each text attending to its own image.
+   * Returns one array per image, in the order of its texts.
+   */
+  public float[][] itmMatchProbabilities(List<RgbImage> images, List<List<String>> texts, FirstToken first) {
+    if (images.size() != texts.size()) {
+      throw new IllegalArgumentException("expected one text list per image (" + images.size() + "), got " + texts.size());
+    }
+    float[][] out = new float[images.size()][];
+    List<String> flat = new ArrayList<>();
+    List<Long> owner = new ArrayList<>();
+    for (int i = 0; i < images.size(); i++) {
+      out[i] = new float[texts.get(i).size()];
+      for (String t : texts.get(i)) {
+        flat.add(t);
+        owner.add((long) i);
+      }
+    }
+    if (flat.isEmpty()) {
+      return out;
+    }
+    BatchEncoding enc = tokenizer.encodeBatch(flat, Padding.LONGEST, true, MAX_TEXT_LENGTH);
+    if (first == FirstToken.ENC) {
+      enc = enc.withFirstToken(tokenizer.encId());
+    }
+    try (NDManager m = callScope()) {
+      NDArray embeds = model.imageEmbeds(pixels(m, images));
+      NDArray perText = embeds.get(m.create(owner.stream().mapToLong(Long::longValue).toArray())); // [T, L, D]
+      CrossAttentionContext ctx = model.textEncoder().crossContext(perText, null);
+      Shape ts = new Shape(flat.size(), enc.sequenceLength());
+      NDArray logits = model.itmLogits(model.multimodalStates(m.create(enc.flatInputIds(), ts), m.create(enc.flatAttentionMask(), ts), ctx));
+      float[] probs = logits.softmax(-1).toFloatArray();
+      int k = 0;
+      for (float[] row : out) {
+        for (int j = 0; j < row.length; j++) {
+          row[j] = probs[2 * k++ + 1];
+        }
+      }
+    }
+    return out;
+  }
+
   /** L2-normalised ITC features of texts [T, D] as float rows. */
   public float[][] textFeatures(List<String> texts) {
     BatchEncoding enc = tokenizer.encodeBatch(texts, Padding.LONGEST, true, MAX_TEXT_LENGTH);
