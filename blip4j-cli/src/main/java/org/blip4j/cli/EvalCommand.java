@@ -237,11 +237,22 @@ public final class EvalCommand implements Runnable {
 
   /** {@code blip eval vqa}. */
   @Command(name = "vqa", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {"VQA as BLIP's train_vqa.py (generate mode), scored with the official VQA accuracy against each record's answers.",
+      description = {"VQA as BLIP's train_vqa.py evaluation, scored with the official VQA accuracy against each record's answers.",
+          "--mode generate: beam search (BLIP's default decoding); --mode rank: the best of the --k-test answers of the answer list",
+          "whose first token is most probable, re-scored by the whole answer (BLIP's rank_answer).",
           "A record with fewer than 10 answers counts its list repeated to 10 (one answer: exact match). Reports accuracy in percent."})
   static final class Vqa implements Callable<Integer> {
     @Mixin Common common;
     @Mixin Data data;
+
+    @Option(names = "--mode", defaultValue = "generate", paramLabel = "generate|rank", description = "Answering mode (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--answer-list", paramLabel = "FILE", description = "Rank mode's candidate answers: a JSON array of strings (default: answer_list.json beside --ann).")
+    Path answerList;
+
+    @Option(names = "--k-test", defaultValue = "" + VqaModel.DEFAULT_K_TEST, paramLabel = "K", description = "Rank mode: answers re-scored per question (default: ${DEFAULT-VALUE}, BLIP's).")
+    int kTest;
 
     @Option(names = "--beam", defaultValue = "3", paramLabel = "N", description = "Beams (default: ${DEFAULT-VALUE}).")
     int beam;
@@ -252,16 +263,31 @@ public final class EvalCommand implements Runnable {
     @Option(names = "--min-length", defaultValue = "1", paramLabel = "N", description = "Minimum answer tokens (default: ${DEFAULT-VALUE}).")
     int minLength;
 
-    @Option(names = "--batch", defaultValue = "32", paramLabel = "N", description = "Questions per forward pass (default: ${DEFAULT-VALUE}, BLIP's; answers depend on the batch through padding).")
+    @Option(names = "--batch", defaultValue = "32", paramLabel = "N", description = "Questions per forward pass (default: ${DEFAULT-VALUE}, BLIP's; generated answers depend on the batch through padding).")
     int batch;
 
     @Override
     public Integer call() {
       common.require(batch >= 1, "--batch must be >= 1, got " + batch);
+      common.require(mode.equals("generate") || mode.equals("rank"), "--mode must be generate or rank, got " + mode);
+      common.require(kTest >= 1, "--k-test must be >= 1, got " + kTest);
+      common.require(mode.equals("rank") || answerList == null, "--answer-list is only used with --mode rank");
       GenerationConfig g = common.generation(maxLength, minLength, beam, 1f, false, 1f, 0, 1f, 0, 1);
       return evaluate(common, data, "vqa", () -> {
+        VqaEvaluation.Options options = new VqaEvaluation.Options(g, batch);
+        if (mode.equals("rank")) {
+          Path file = answerList;
+          if (file == null) {
+            Path dirOfAnn = data.ann.toAbsolutePath().getParent();
+            file = dirOfAnn == null ? Path.of("answer_list.json") : dirOfAnn.resolve("answer_list.json");
+            if (!Files.isRegularFile(file)) {
+              throw new IllegalArgumentException("--mode rank needs --answer-list FILE (no answer_list.json beside " + data.ann + ")");
+            }
+          }
+          options = new VqaEvaluation.Options(g, batch, VqaModel.readAnswerList(file), kTest); // read before the model loads
+        }
         try (VqaModel v = VqaModel.load(common.model, common.medConfig)) {
-          return VqaEvaluation.evaluate(v, data.ann, data.imageRoot, new VqaEvaluation.Options(g, batch), progress(common));
+          return VqaEvaluation.evaluate(v, data.ann, data.imageRoot, options, progress(common));
         }
       }, r -> ((VqaEvaluation.Result) r).questions().stream().map(q -> {
         ObjectNode o = JSON.createObjectNode().put("question_id", q.questionId()).put("image", q.image()).put("question", q.question())

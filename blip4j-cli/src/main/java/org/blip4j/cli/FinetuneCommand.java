@@ -15,13 +15,15 @@ import picocli.CommandLine.Spec;
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Fine-tune a BLIP model for a task from the config's 'init' checkpoint (BlipForPretraining or the task's own class).",
         "TASK: caption (LM loss after the prompt \"a picture of \"; result: BlipForConditionalGeneration) or",
-        "retrieval (ITC + ITM, positives by image; needs a BlipForPretraining init; result: BlipForImageTextRetrieval).",
+        "retrieval (ITC + ITM, positives by image; needs a BlipForPretraining init; result: BlipForImageTextRetrieval) or",
+        "vqa (answer LM loss weighted by answer share, on VQA records {question, image, answer: [...]}; from a BlipForPretraining or",
+        "BlipForQuestionAnswering; result: BlipForQuestionAnswering, loadable by 'blip vqa' / 'blip eval vqa').",
         "The config has the keys of 'blip pretrain' (datasets, image_size, batch_size, epochs, lr, ...). Writes DIR/metrics.jsonl,",
         "DIR/loss.png, DIR/checkpoints/ and, at the end, DIR/model/ (HF layout, loadable by 'blip caption' / 'blip itm'); --resume continues a killed run."})
 public final class FinetuneCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "TASK", description = "caption or retrieval")
+  @Parameters(index = "0", paramLabel = "TASK", description = "caption, retrieval or vqa")
   String task;
 
   @Mixin TrainRun run;

@@ -22,7 +22,9 @@ import picocli.CommandLine.Option;
 @Command(name = "vqa", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Visual question answering (BlipForQuestionAnswering). Repeat --image/--question to ask several; "
         + "they are paired in order and answered as one batch.",
-        "Defaults: beam search with 3 beams, max length 10, min length 1."})
+        "Defaults: beam search with 3 beams, max length 10, min length 1.",
+        "--mode rank --answer-list FILE picks the answer from a closed list instead (BLIP's rank_answer: the --k-test answers whose",
+        "first token is most probable, re-scored by the whole answer)."})
 public final class VqaCommand implements Callable<Integer> {
 
   @Mixin Common common;
@@ -32,6 +34,15 @@ public final class VqaCommand implements Callable<Integer> {
 
   @Option(names = "--question", required = true, paramLabel = "TEXT", description = "Question (repeatable, paired with --image).")
   List<String> questions;
+
+  @Option(names = "--mode", paramLabel = "generate|rank", defaultValue = "generate", description = "Generate an answer, or rank a closed answer list. Default: ${DEFAULT-VALUE}.")
+  String mode;
+
+  @Option(names = "--answer-list", paramLabel = "FILE", description = "Rank mode's candidate answers: a JSON array of strings (e.g. answer_list.json).")
+  Path answerList;
+
+  @Option(names = "--k-test", paramLabel = "K", defaultValue = "" + VqaModel.DEFAULT_K_TEST, description = "Rank mode: answers re-scored per question. Default: ${DEFAULT-VALUE}.")
+  int kTest;
 
   @Option(names = "--beams", paramLabel = "N", defaultValue = "3", description = "Beam search with N beams; 1 = greedy. Default: ${DEFAULT-VALUE}.")
   int beams;
@@ -46,8 +57,13 @@ public final class VqaCommand implements Callable<Integer> {
   public Integer call() {
     common.require(images.size() == questions.size(),
         images.size() + " --image but " + questions.size() + " --question options; give one question per image, in order");
+    common.require(mode.equals("generate") || mode.equals("rank"), "--mode must be generate or rank, got " + mode);
+    common.require(!mode.equals("rank") || answerList != null, "--mode rank needs --answer-list FILE (a JSON array of candidate answers)");
+    common.require(mode.equals("rank") || answerList == null, "--answer-list is only used with --mode rank");
+    common.require(kTest >= 1, "--k-test must be >= 1, got " + kTest);
     GenerationConfig generation = common.generation(maxLength, minLength, beams, 1f, false, 1f, 50, 1f, 0, 1);
     return common.run(() -> {
+      List<String> candidates = answerList == null ? null : VqaModel.readAnswerList(answerList); // before the model loads
       try (VqaModel vqa = VqaModel.load(common.model, common.medConfig)) {
         TextConfig text = vqa.model().config().text();
         List<Integer> ok = new ArrayList<>();
@@ -59,7 +75,31 @@ public final class VqaCommand implements Callable<Integer> {
             decoded.add(rgb);
           }
         }
-        List<Answer> answers = vqa.answerDecoded(decoded, ok.stream().map(questions::get).toList(), generation);
+        List<String> asked = ok.stream().map(questions::get).toList();
+        if (candidates != null) {
+          List<VqaModel.RankedAnswer> ranked = vqa.answerRankedDecoded(decoded, asked, vqa.candidates(candidates), kTest);
+          for (int k = 0; k < ranked.size(); k++) {
+            Path image = images.get(ok.get(k));
+            VqaModel.RankedAnswer a = ranked.get(k);
+            if (common.json) {
+              ObjectNode o = common.object();
+              o.put("image", image.toString());
+              o.put("question", asked.get(k));
+              o.put("answer", a.answer());
+              o.put("answer_index", a.index());
+              float best = Float.NEGATIVE_INFINITY;
+              for (float sc : a.scores()) {
+                best = Math.max(best, sc);
+              }
+              o.put("score", best);
+              common.emit(o);
+            } else {
+              common.emit(image + ": " + asked.get(k) + " -> " + a.answer());
+            }
+          }
+          return 0;
+        }
+        List<Answer> answers = vqa.answerDecoded(decoded, asked, generation);
         for (int k = 0; k < answers.size(); k++) {
           Path image = images.get(ok.get(k));
           String question = questions.get(ok.get(k));

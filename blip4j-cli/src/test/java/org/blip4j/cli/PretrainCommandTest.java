@@ -142,9 +142,9 @@ class PretrainCommandTest {
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.err()).contains("starts from a BlipForPretraining").contains("BlipForConditionalGeneration");
 
-    r = Cli.run("finetune", "vqa", "--config", ftConfig, "--out", dir.resolve("ft-vqa"));
+    r = Cli.run("finetune", "nosuchtask", "--config", ftConfig, "--out", dir.resolve("ft-nosuchtask"));
     assertThat(r.exitCode()).isEqualTo(1);
-    assertThat(r.err()).contains("unknown fine-tuning task 'vqa'");
+    assertThat(r.err()).contains("unknown fine-tuning task 'nosuchtask'");
   }
 
   @Test

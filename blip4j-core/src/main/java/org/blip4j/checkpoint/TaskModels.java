@@ -8,13 +8,18 @@ import java.util.Map;
 import org.blip4j.model.BlipCaptioningModel;
 import org.blip4j.model.BlipPretrainedModel;
 import org.blip4j.model.BlipRetrievalModel;
+import org.blip4j.model.BlipVqaModel;
 import org.blip4j.nn.Parameter;
 
 /**
  * Task models built from another BLIP model by parameter name — how the original fine-tuning scripts
  * start from a pre-trained checkpoint ({@code load_checkpoint(..., strict=False)}): a
  * BlipForPretraining gives a captioner (ViT + decoder) or a retrieval model (ViT + encoder +
- * projections + ITM head). Every parameter of the target must exist in the source with its shape.
+ * projections + ITM head) or a VQA model (ViT + question encoder ← text encoder + answer decoder ←
+ * decoder). Every parameter of the target must exist in the source with its shape, and every target
+ * parameter gets its OWN copy: where the source shares one tensor under several names (the
+ * pre-training decoder shares all but self-attention with the encoder), the target's separate
+ * parameters start equal and train independently, as the original's separate modules do.
  */
 public final class TaskModels {
   private TaskModels() {}
@@ -27,6 +32,16 @@ public final class TaskModels {
   /** A retrieval model holding copies of {@code source}'s ViT, text encoder, projections and ITM head ({@code source} itself if it is one). */
   public static BlipRetrievalModel retrieval(BlipPretrainedModel source, NDManager parent) {
     return convert(source, BlipRetrievalModel.class, () -> new BlipRetrievalModel(source.config(), parent));
+  }
+
+  /**
+   * A VQA model ({@code BlipForQuestionAnswering}) holding copies of {@code source}'s ViT, text encoder
+   * (→ question encoder {@code text_encoder}) and decoder (→ answer decoder {@code text_decoder};
+   * from a BlipForPretraining the decoder's shared weights become independent copies) — {@code
+   * source} itself if it is one. BLIP_VQA is initialised the same way from the pre-trained checkpoint.
+   */
+  public static BlipVqaModel vqa(BlipPretrainedModel source, NDManager parent) {
+    return convert(source, BlipVqaModel.class, () -> new BlipVqaModel(source.config(), parent));
   }
 
   private static <M extends BlipPretrainedModel> M convert(BlipPretrainedModel source, Class<M> type, java.util.function.Supplier<M> empty) {

@@ -16,9 +16,10 @@ import org.blip4j.task.VqaModel;
 import org.blip4j.text.PreCaption;
 
 /**
- * VQA evaluation as salesforce/BLIP's {@code train_vqa.py evaluation} in generate mode (questions
- * through {@link PreCaption#preQuestion pre_question}, answered in batches of {@code batchSize} by
- * {@link VqaModel} with {@link VqaModel#defaultGeneration()}: beam 3, max 10, min 1), scored with
+ * VQA evaluation as salesforce/BLIP's {@code train_vqa.py evaluation} (questions through {@link
+ * PreCaption#preQuestion pre_question}, answered in batches of {@code batchSize} by {@link VqaModel}
+ * in generate mode with {@link VqaModel#defaultGeneration()}: beam 3, max 10, min 1, or in rank mode
+ * over a closed answer list with {@code k_test} candidates per question), scored with
  * {@link VqaAccuracy} ({@link VqaAccuracy.Version#OFFICIAL}) against each record's {@code answer}
  * list. The VQA server that scores BLIP's test answers does the same with 10 human answers.
  *
@@ -40,20 +41,44 @@ public final class VqaEvaluation {
   /**
    * Settings.
    *
-   * @param generation answer decoding
+   * @param generation answer decoding (generate mode)
    * @param batchSize questions per forward pass
+   * @param answerList rank mode's closed answer list ({@code answer_list.json}); null: generate mode
+   * @param kTest rank mode's candidates re-scored per question (BLIP: 128)
    */
-  public record Options(GenerationConfig generation, int batchSize) {
+  public record Options(GenerationConfig generation, int batchSize, List<String> answerList, int kTest) {
     /** Validates. */
     public Options {
       if (batchSize < 1) {
         throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
       }
+      if (answerList != null) {
+        VqaModel.validateAnswerList(answerList, "answer list");
+        answerList = List.copyOf(answerList);
+        if (kTest < 1) {
+          throw new IllegalArgumentException("k_test must be >= 1, got " + kTest);
+        }
+      }
+    }
+
+    /** Generate mode. */
+    public Options(GenerationConfig generation, int batchSize) {
+      this(generation, batchSize, null, VqaModel.DEFAULT_K_TEST);
+    }
+
+    /** Rank mode over {@code answerList} with {@code kTest} candidates per question. */
+    public static Options rank(List<String> answerList, int kTest, int batchSize) {
+      return new Options(VqaModel.defaultGeneration(), batchSize, answerList, kTest);
     }
 
     /** Beam 3, max 10, min 1, batch 32 (BLIP's {@code vqa.yaml batch_size_test}). */
     public static Options defaults() {
       return new Options(VqaModel.defaultGeneration(), 32);
+    }
+
+    /** Whether answers are ranked over {@link #answerList()} rather than generated. */
+    public boolean rankMode() {
+      return answerList != null;
     }
   }
 
@@ -88,6 +113,7 @@ public final class VqaEvaluation {
   /** Answers and scores VQA samples; bad ones are reported to {@code bad} and skipped. */
   public static Result evaluate(VqaModel vqa, List<Sample> samples, Options options, EvalProgress progress, BadSampleCounter bad) {
     ImageDecoder decoder = new ImageDecoder();
+    VqaModel.AnswerCandidates candidates = options.rankMode() ? vqa.candidates(options.answerList()) : null;
     List<VqaAccuracy.Question> questions = new ArrayList<>();
     Map<Long, String> predictions = new LinkedHashMap<>();
     List<Sample> kept = new ArrayList<>();
@@ -108,7 +134,9 @@ public final class VqaEvaluation {
       }
       if (batch.size() == options.batchSize() || (i == samples.size() - 1 && !batch.isEmpty())) {
         List<String> qs = batch.stream().map(b -> PreCaption.preQuestion(b.caption())).toList();
-        List<VqaModel.Answer> out = vqa.answerDecoded(images, qs, options.generation());
+        List<String> out = candidates != null
+            ? vqa.answerRankedDecoded(images, qs, candidates, options.kTest()).stream().map(VqaModel.RankedAnswer::answer).toList()
+            : vqa.answerDecoded(images, qs, options.generation()).stream().map(VqaModel.Answer::answer).toList();
         for (int j = 0; j < batch.size(); j++) {
           Sample b = batch.get(j);
           long id = questionId(b, kept.size() + j);
@@ -118,7 +146,7 @@ public final class VqaEvaluation {
           @SuppressWarnings("unchecked")
           List<String> given = (List<String>) b.meta().get("answer");
           questions.add(new VqaAccuracy.Question(id, typeOf(b, "question_type"), typeOf(b, "answer_type"), humanAnswers(given)));
-          predictions.put(id, out.get(j).answer());
+          predictions.put(id, out.get(j));
         }
         kept.addAll(batch);
         batch.clear();

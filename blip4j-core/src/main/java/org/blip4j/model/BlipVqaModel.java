@@ -1,5 +1,6 @@
 package org.blip4j.model;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
 /**
@@ -28,6 +29,15 @@ public final class BlipVqaModel extends BlipPretrainedModel {
   /** The answer decoder. */
   public TextDecoder textDecoder() {
     return textDecoder;
+  }
+
+  /**
+   * The image-grounded question encoding: {@code [ENC]}-first question ids [B, T] with their mask,
+   * cross-attending to all image tokens [B, N, H] → question states [B, T, H].
+   */
+  public NDArray questionStates(NDArray imageEmbeds, NDArray questionIds, NDArray questionMask) {
+    return textEncoder.forward(questionIds, questionMask, TextTransformer.Mode.MULTIMODAL, textEncoder.crossContext(imageEmbeds, null), null, false)
+        .lastHiddenState();
   }
 
   @Override

@@ -68,6 +68,22 @@ public final class TextDecoder {
     return perToken.mul(terms[2]).sum().div(terms[2].sum());
   }
 
+  /**
+   * MED's LM loss with {@code reduction='none'} (VQA training and answer ranking): the label-smoothed
+   * cross-entropy of every shifted position, summed per sequence (ignored labels add 0).
+   *
+   * @param logits [B, L, V]
+   * @param labels int64 [B, L], padding = -100
+   * @param smoothing label smoothing epsilon (0.1 in BLIP)
+   * @return [B]
+   */
+  public static NDArray sequenceLoss(NDArray logits, NDArray labels, float smoothing) {
+    NDArray[] terms = tokenTerms(logits, labels);
+    NDManager m = logits.getManager();
+    NDArray perToken = terms[0].mul(ParameterStore.scalar(m, 1f - smoothing)).add(terms[1].mul(ParameterStore.scalar(m, smoothing)));
+    return perToken.mul(terms[2]).reshape(logits.getShape().get(0), -1).sum(new int[] {1});
+  }
+
   /** Per-position negative log-likelihood without smoothing, [B, L-1], 0 at ignored positions. */
   public static NDArray tokenNll(NDArray logits, NDArray labels) {
     NDArray[] terms = tokenTerms(logits, labels);

@@ -4,11 +4,13 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.blip4j.checkpoint.ModelDirectory;
 import org.blip4j.checkpoint.TaskModels;
+import org.blip4j.data.BadReason;
 import org.blip4j.data.BadSampleListener;
 import org.blip4j.data.Sample;
 import org.blip4j.data.loader.DataLoader;
@@ -18,6 +20,7 @@ import org.blip4j.model.BlipCaptioningModel;
 import org.blip4j.model.BlipPretrainModel;
 import org.blip4j.model.BlipPretrainedModel;
 import org.blip4j.model.BlipRetrievalModel;
+import org.blip4j.model.BlipVqaModel;
 import org.blip4j.text.BertTokenizer;
 
 /**
@@ -27,13 +30,15 @@ import org.blip4j.text.BertTokenizer;
  * saved in HF layout under {@code <out>/model/}. Tasks: {@code caption} (LM after the prompt, from a
  * BlipForPretraining or BlipForConditionalGeneration) and {@code retrieval} (ITC + ITM with positives
  * by image id, from a BlipForPretraining, whose momentum encoders and queues it needs; the result is a
- * BlipForImageTextRetrieval).
+ * BlipForImageTextRetrieval) and {@code vqa} ({@link VqaFinetuning} on VQA records — {@code question}
+ * and its {@code answer} list — from a BlipForPretraining or BlipForQuestionAnswering; the result is a
+ * BlipForQuestionAnswering).
  */
 public final class FinetuneJob {
   private FinetuneJob() {}
 
   /** The tasks that can be fine-tuned. */
-  public static final List<String> TASKS = List.of("caption", "retrieval");
+  public static final List<String> TASKS = List.of("caption", "retrieval", "vqa");
 
   /** Runs (or, with {@code resume}, continues) the fine-tuning; returns the steps finished. */
   public static long run(String task, PretrainConfig config, Path configDir, Path out, boolean resume, BadSampleListener bad,
@@ -53,8 +58,11 @@ public final class FinetuneJob {
     }
     try (NDManager root = NDManager.newBaseManager()) {
       BlipPretrainedModel source = ModelDirectory.load(configDir.resolve(config.init()), root);
-      return task.equals("caption") ? caption(config, samples, bad, source, root, trainer, resume, out)
-          : retrieval(config, samples, bad, source, root, trainer, resume, out);
+      return switch (task) {
+        case "caption" -> caption(config, samples, bad, source, root, trainer, resume, out);
+        case "retrieval" -> retrieval(config, samples, bad, source, root, trainer, resume, out);
+        default -> vqa(config, samples, bad, source, root, trainer, resume, out);
+      };
     }
   }
 
@@ -103,5 +111,77 @@ public final class FinetuneJob {
       }
       return steps;
     }
+  }
+
+  private static long vqa(PretrainConfig config, List<Sample> all, BadSampleListener bad, BlipPretrainedModel source, NDManager root,
+      Trainer trainer, boolean resume, Path out) throws IOException {
+    List<Sample> samples = vqaSamples(all, bad);
+    if (samples.isEmpty()) {
+      source.close();
+      throw new IllegalArgumentException("VQA fine-tuning needs VQA records {\"question\", \"image\", \"answer\": [...]} with at least one answer; "
+          + "the configured datasets hold none (" + all.size() + " records read)");
+    }
+    BlipVqaModel model;
+    try {
+      model = TaskModels.vqa(source, root);
+    } catch (RuntimeException e) {
+      source.close();
+      throw e;
+    }
+    if (model != source) {
+      source.close();
+    }
+    VqaFinetuning.Options opts = new VqaFinetuning.Options(config.weightDecay(), config.maxGradNorm(), VqaFinetuning.Options.blip().maxQuestionLength(),
+        config.dropout(), config.freezePattern());
+    try (model) {
+      long steps;
+      // the flip swaps left/right in the question and its answers together, so both stay true
+      try (DataLoader<VqaFinetuning.Item> loader = PretrainJob.loader(config, samples, bad, FinetuneJob::vqaText, (sample, o) -> {
+        String[] parts = o.caption().split("\n", -1);
+        return new VqaFinetuning.Item(o.pixels(), parts[0], List.of(parts).subList(1, parts.length));
+      });
+          VqaFinetuning objective = new VqaFinetuning(model, root, opts, BertTokenizer.bertBaseUncased())) {
+        steps = trainer.run(loader, objective, resume);
+      } // closing the objective turns dropout off before the model is saved
+      ModelDirectory.save(model, out.resolve("model"));
+      return steps;
+    }
+  }
+
+  /** The VQA records with at least one answer; the others (test questions, non-VQA records) are reported to {@code bad}. */
+  static List<Sample> vqaSamples(List<Sample> all, BadSampleListener bad) {
+    List<Sample> kept = new ArrayList<>(all.size());
+    for (Sample s : all) {
+      if (answers(s).isEmpty()) {
+        if (bad != null) {
+          bad.onBadSample(s.key(), BadReason.MALFORMED_RECORD, s.meta().containsKey("question")
+              ? "VQA record without answers cannot be trained on" : "not a VQA record (no \"question\"/\"answer\")");
+        }
+      } else {
+        kept.add(s);
+      }
+    }
+    return kept;
+  }
+
+  private static List<String> answers(Sample s) {
+    if (!(s.meta().get("answer") instanceof List<?> list)) {
+      return List.of();
+    }
+    return list.stream().filter(a -> a instanceof String).map(a -> (String) a).toList();
+  }
+
+  /** A VQA sample's question and answers, one per line (newlines inside them become spaces). */
+  private static String vqaText(Sample s) {
+    Object q = s.meta().get("question");
+    StringBuilder sb = new StringBuilder(oneLine(q instanceof String str ? str : s.caption()));
+    for (String a : answers(s)) {
+      sb.append('\n').append(oneLine(a));
+    }
+    return sb.toString();
+  }
+
+  private static String oneLine(String t) {
+    return t.replace('\n', ' ').replace('\r', ' ');
   }
 }

@@ -161,11 +161,21 @@ public final class PretrainJob {
   /** As {@link #loader(PretrainConfig, List, BadSampleListener)}, each transformed sample passed through {@code wrap}. */
   public static <T> DataLoader<T> loader(PretrainConfig config, List<Sample> samples, BadSampleListener bad,
       java.util.function.BiFunction<Sample, TrainTransform.Output, T> wrap) {
+    return loader(config, samples, bad, Sample::caption, wrap);
+  }
+
+  /**
+   * As {@link #loader(PretrainConfig, List, BadSampleListener, java.util.function.BiFunction)}, with
+   * {@code text} choosing what the transform keeps true under a flip (left/right swapped): the caption,
+   * or e.g. a VQA question together with its answers.
+   */
+  public static <T> DataLoader<T> loader(PretrainConfig config, List<Sample> samples, BadSampleListener bad,
+      java.util.function.Function<Sample, String> text, java.util.function.BiFunction<Sample, TrainTransform.Output, T> wrap) {
     RandAugment augment = config.randAugment() ? RandAugment.blip() : new RandAugment(0, 0, RandAugment.BLIP_OPS, false);
     TrainTransform transform = new TrainTransform(config.imageSize(), config.minCropScale(), FlipPolicy.SWAP, augment);
     ImageDecoder decoder = new ImageDecoder();
     DataLoader<T> loader = DataLoader.<T>builder(samples,
-        (sample, rng) -> wrap.apply(sample, transform.apply(sample.image().decode(decoder), sample.caption(), rng)))
+        (sample, rng) -> wrap.apply(sample, transform.apply(sample.image().decode(decoder), text.apply(sample), rng)))
         .batchSize(config.batchSize()).seed(config.seed()).shuffle(true).dropLast(true).threads(config.loaderThreads())
         .epochs(config.epochs()).listener(bad).build();
     if (loader.batchesPerEpoch() == 0) {
