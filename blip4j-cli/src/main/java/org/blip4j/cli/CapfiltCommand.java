@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.blip4j.capfilt.CapFilt;
+import org.blip4j.capfilt.ShapesOracle;
 import org.blip4j.capfilt.CapFiltConfig;
 import org.blip4j.capfilt.CapFiltListener;
 import org.blip4j.capfilt.CapFiltReport;
@@ -116,7 +117,7 @@ public final class CapfiltCommand implements Callable<Integer> {
     try (Captioner cap = Captioner.load(captioner); ImageTextMatcher itm = ImageTextMatcher.load(filter)) {
       ProgressListener listener = new ProgressListener(err);
       CapFilt job = new CapFilt(SyntheticCaptioner.of(cap, config.captionerOptions()), CaptionFilter.of(itm), config);
-      CapFilt.Result r = job.run(inputs, models, out, new CapFilt.Options(listener, null, maxShards));
+      CapFilt.Result r = job.run(inputs, models, out, new CapFilt.Options(listener, ShapesOracle.beside(data).orElse(null), maxShards));
       listener.finish();
       print(o, r);
       return 0;
