@@ -15,13 +15,14 @@ import picocli.CommandLine.Spec;
 @Command(name = "finetune", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Fine-tune a BLIP model for a task from the config's 'init' checkpoint (BlipForPretraining or the task's own class).",
         "TASK: caption (LM loss after the prompt \"a picture of \"; result: BlipForConditionalGeneration) or",
-        "retrieval (ITC + ITM, positives by image; needs a BlipForPretraining init; result: BlipForImageTextRetrieval).",
+        "retrieval (ITC + ITM, positives by image; needs a BlipForPretraining init; result: BlipForImageTextRetrieval) or",
+        "nlvr (image-pair classification on NLVR records; cross-attention copied into both branches, merge layers and head fresh; result: BlipForNlvr2).",
         "The config has the keys of 'blip pretrain' (datasets, image_size, batch_size, epochs, lr, ...). Writes DIR/metrics.jsonl,",
-        "DIR/loss.png, DIR/checkpoints/ and, at the end, DIR/model/ (HF layout, loadable by 'blip caption' / 'blip itm'); --resume continues a killed run."})
+        "DIR/loss.png, DIR/checkpoints/ and, at the end, DIR/model/ (HF layout, loadable by 'blip caption' / 'blip itm' / 'blip nlvr' / 'blip eval'); --resume continues a killed run."})
 public final class FinetuneCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "TASK", description = "caption or retrieval")
+  @Parameters(index = "0", paramLabel = "TASK", description = "caption, retrieval or nlvr")
   String task;
 
   @Mixin TrainRun run;
