@@ -17,13 +17,14 @@ import picocli.CommandLine.Spec;
         "TASK: caption (LM loss after the prompt \"a picture of \"; result: BlipForConditionalGeneration) or",
         "retrieval (ITC + ITM, positives by image; needs a BlipForPretraining init; result: BlipForImageTextRetrieval) or",
         "vqa (answer LM loss weighted by answer share, on VQA records {question, image, answer: [...]}; from a BlipForPretraining or",
-        "BlipForQuestionAnswering; result: BlipForQuestionAnswering, loadable by 'blip vqa' / 'blip eval vqa').",
+        "BlipForQuestionAnswering; result: BlipForQuestionAnswering, loadable by 'blip vqa' / 'blip eval vqa') or",
+        "nlvr (image-pair classification on NLVR records; cross-attention copied into both branches, merge layers and head fresh; result: BlipForNlvr2).",
         "The config has the keys of 'blip pretrain' (datasets, image_size, batch_size, epochs, lr, ...). Writes DIR/metrics.jsonl,",
-        "DIR/loss.png, DIR/checkpoints/ and, at the end, DIR/model/ (HF layout, loadable by 'blip caption' / 'blip itm'); --resume continues a killed run."})
+        "DIR/loss.png, DIR/checkpoints/ and, at the end, DIR/model/ (HF layout, loadable by 'blip caption' / 'blip itm' / 'blip nlvr' / 'blip eval'); --resume continues a killed run."})
 public final class FinetuneCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "TASK", description = "caption, retrieval or vqa")
+  @Parameters(index = "0", paramLabel = "TASK", description = "caption, retrieval, vqa or nlvr")
   String task;
 
   @Mixin TrainRun run;

@@ -15,8 +15,10 @@ import org.blip4j.data.BadSampleListener;
 import org.blip4j.data.Sample;
 import org.blip4j.data.loader.DataLoader;
 import org.blip4j.data.shapes.ShapesProgressListener;
+import org.blip4j.data.transform.NlvrPairTransform;
 import org.blip4j.data.transform.TrainTransform;
 import org.blip4j.model.BlipCaptioningModel;
+import org.blip4j.model.BlipNlvrModel;
 import org.blip4j.model.BlipPretrainModel;
 import org.blip4j.model.BlipPretrainedModel;
 import org.blip4j.model.BlipRetrievalModel;
@@ -32,13 +34,17 @@ import org.blip4j.text.BertTokenizer;
  * by image id, from a BlipForPretraining, whose momentum encoders and queues it needs; the result is a
  * BlipForImageTextRetrieval) and {@code vqa} ({@link VqaFinetuning} on VQA records — {@code question}
  * and its {@code answer} list — from a BlipForPretraining or BlipForQuestionAnswering; the result is a
- * BlipForQuestionAnswering).
+ * BlipForQuestionAnswering) and
+ * {@code nlvr} (cross-entropy of the twin-cross-attention classifier
+ * over image pairs, from a BlipForPretraining — its cross-attention copied into both branches, merge
+ * layers and head fresh — or a BlipForNlvr2; the datasets must be NLVR records; the result is a
+ * BlipForNlvr2).
  */
 public final class FinetuneJob {
   private FinetuneJob() {}
 
   /** The tasks that can be fine-tuned. */
-  public static final List<String> TASKS = List.of("caption", "retrieval", "vqa");
+  public static final List<String> TASKS = List.of("caption", "retrieval", "vqa", "nlvr");
 
   /** Runs (or, with {@code resume}, continues) the fine-tuning; returns the steps finished. */
   public static long run(String task, PretrainConfig config, Path configDir, Path out, boolean resume, BadSampleListener bad,
@@ -61,7 +67,8 @@ public final class FinetuneJob {
       return switch (task) {
         case "caption" -> caption(config, samples, bad, source, root, trainer, resume, out);
         case "retrieval" -> retrieval(config, samples, bad, source, root, trainer, resume, out);
-        default -> vqa(config, samples, bad, source, root, trainer, resume, out);
+        case "vqa" -> vqa(config, samples, bad, source, root, trainer, resume, out);
+        default -> nlvr(config, samples, bad, source, root, trainer, resume, out);
       };
     }
   }
@@ -183,5 +190,34 @@ public final class FinetuneJob {
 
   private static String oneLine(String t) {
     return t.replace('\n', ' ').replace('\r', ' ');
+  }
+  private static long nlvr(PretrainConfig config, List<Sample> samples, BadSampleListener bad, BlipPretrainedModel source, NDManager root,
+      Trainer trainer, boolean resume, Path out) throws IOException {
+    Sample notPair = samples.stream().filter(s -> !NlvrPairTransform.isNlvr(s)).findFirst().orElse(null);
+    if (notPair != null) {
+      source.close();
+      throw new IllegalArgumentException("nlvr fine-tuning needs NLVR records ({\"images\": [two paths], \"sentence\", \"label\"});"
+          + " sample " + notPair.key() + " (image " + notPair.image().source() + ") is not one");
+    }
+    BlipNlvrModel model;
+    try {
+      model = TaskModels.nlvr(source, config.seed(), root);
+    } catch (RuntimeException e) {
+      source.close();
+      throw e;
+    }
+    if (model != source) {
+      source.close();
+    }
+    NlvrFinetuning.Options opts = new NlvrFinetuning.Options(config.weightDecay(), config.maxGradNorm(), config.dropout(), config.freezePattern());
+    try (model) {
+      long steps;
+      try (DataLoader<NlvrPairTransform.Output> loader = PretrainJob.nlvrLoader(config, samples, bad);
+          NlvrFinetuning objective = new NlvrFinetuning(model, root, opts, BertTokenizer.bertBaseUncased())) {
+        steps = trainer.run(loader, objective, resume);
+      } // closing the objective turns dropout off before the model is saved
+      ModelDirectory.save(model, out.resolve("model"));
+      return steps;
+    }
   }
 }

@@ -17,10 +17,12 @@ import org.blip4j.data.Sample;
 import org.blip4j.data.SampleIterator;
 import org.blip4j.data.SampleReaders;
 import org.blip4j.data.loader.DataLoader;
+import org.blip4j.data.loader.SampleTransform;
 import org.blip4j.data.shapes.ShapesConfig;
 import org.blip4j.data.shapes.ShapesGenerator;
 import org.blip4j.data.shapes.ShapesProgressListener;
 import org.blip4j.data.transform.FlipPolicy;
+import org.blip4j.data.transform.NlvrPairTransform;
 import org.blip4j.data.transform.RandAugment;
 import org.blip4j.data.transform.TrainTransform;
 import org.blip4j.image.ImageDecoder;
@@ -171,11 +173,25 @@ public final class PretrainJob {
    */
   public static <T> DataLoader<T> loader(PretrainConfig config, List<Sample> samples, BadSampleListener bad,
       java.util.function.Function<Sample, String> text, java.util.function.BiFunction<Sample, TrainTransform.Output, T> wrap) {
-    RandAugment augment = config.randAugment() ? RandAugment.blip() : new RandAugment(0, 0, RandAugment.BLIP_OPS, false);
-    TrainTransform transform = new TrainTransform(config.imageSize(), config.minCropScale(), FlipPolicy.SWAP, augment);
+    TrainTransform transform = transform(config);
     ImageDecoder decoder = new ImageDecoder();
-    DataLoader<T> loader = DataLoader.<T>builder(samples,
-        (sample, rng) -> wrap.apply(sample, transform.apply(sample.image().decode(decoder), text.apply(sample), rng)))
+    return build(config, samples, bad, (sample, rng) -> wrap.apply(sample, transform.apply(sample.image().decode(decoder), text.apply(sample), rng)));
+  }
+
+  /** The training loader of an NLVR config: each pair through {@link NlvrPairTransform} (both images, in order, each with the config's training transform). */
+  public static DataLoader<NlvrPairTransform.Output> nlvrLoader(PretrainConfig config, List<Sample> samples, BadSampleListener bad) {
+    NlvrPairTransform pairs = new NlvrPairTransform(transform(config), new ImageDecoder());
+    return build(config, samples, bad, pairs::apply);
+  }
+
+  /** BLIP's training transform with the config's size, crop scale and RandAugment switch. */
+  static TrainTransform transform(PretrainConfig config) {
+    RandAugment augment = config.randAugment() ? RandAugment.blip() : new RandAugment(0, 0, RandAugment.BLIP_OPS, false);
+    return new TrainTransform(config.imageSize(), config.minCropScale(), FlipPolicy.SWAP, augment);
+  }
+
+  private static <T> DataLoader<T> build(PretrainConfig config, List<Sample> samples, BadSampleListener bad, SampleTransform<T> transform) {
+    DataLoader<T> loader = DataLoader.<T>builder(samples, transform)
         .batchSize(config.batchSize()).seed(config.seed()).shuffle(true).dropLast(true).threads(config.loaderThreads())
         .epochs(config.epochs()).listener(bad).build();
     if (loader.batchesPerEpoch() == 0) {
