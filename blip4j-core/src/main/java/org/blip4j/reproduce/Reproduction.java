@@ -1,0 +1,408 @@
+package org.blip4j.reproduce;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.blip4j.capfilt.CapFilt;
+import org.blip4j.capfilt.CapFiltConfig;
+import org.blip4j.capfilt.CaptionFilter;
+import org.blip4j.capfilt.ShapesOracle;
+import org.blip4j.capfilt.ShardResult;
+import org.blip4j.capfilt.SyntheticCaptioner;
+import org.blip4j.data.BadSampleCounter;
+import org.blip4j.data.shapes.ShapesConfig;
+import org.blip4j.data.shapes.ShapesGenerator;
+import org.blip4j.eval.CaptionEvaluation;
+import org.blip4j.eval.RetrievalEvaluation;
+import org.blip4j.generate.GenerationConfig;
+import org.blip4j.task.Captioner;
+import org.blip4j.task.ImageTextMatcher;
+import org.blip4j.train.FinetuneJob;
+import org.blip4j.train.PretrainConfig;
+import org.blip4j.train.PretrainJob;
+
+/**
+ * {@code blip reproduce}: the BLIP paper's CapFilt experiment end to end on the Shapes world, as a
+ * staged, resumable pipeline under one output directory.
+ *
+ * <ol>
+ *   <li>{@code shapes/}: the world (noise 0.4, seed 0, the profile's scale).
+ *   <li>{@code pretrain-noboot/}: pre-training on human_train + web_train (noisy web data, no bootstrapping).
+ *   <li>{@code captioner/} (caption fine-tuning on human_train) and {@code filter/} (retrieval
+ *       fine-tuning on human_train), both from noboot. They are also noboot's downstream models.
+ *   <li>{@code capfilt-nucleus/} (and {@code capfilt-beam/}): CapFilt on web_train, human_train passed through.
+ *   <li>{@code data/}: F = human + kept web; C = human + all web + all synthetic; CF = human + kept web +
+ *       kept synthetic; CF-beam from the beam run. BLIP annotation lists, images relative to {@code shapes/images}.
+ *   <li>{@code pretrain-F/}, {@code pretrain-C/}, {@code pretrain-CF/}, {@code pretrain-CF-beam/}: a new
+ *       model of the same size, the same number of steps as noboot.
+ *   <li>per model: {@code retrieval-X/}, {@code caption-X/} fine-tunes, then {@code eval/X.json}:
+ *       retrieval on test (fine-tuned) and zs_test (zero-shot transfer of the same model), captioning on test.
+ *   <li>{@code report.md}/{@code report.html} ({@link ReproductionReport}).
+ * </ol>
+ *
+ * <p>Every stage ends by writing its marker ({@code result.json}, atomically) and is skipped when the
+ * marker exists; an interrupted training resumes from its newest checkpoint, CapFilt from its finished
+ * shards. The report is rebuilt on every run. Per-stage configs are written to {@code configs/} so a
+ * stage can be rerun by hand with {@code blip pretrain} / {@code blip finetune}. Models are copied in
+ * HF layout to {@code models/<name>/}.
+ */
+public final class Reproduction {
+  /** The rows of the Table-1 analog, in order. */
+  public static final List<String> TABLE1 = List.of("noboot", "F", "C", "CF");
+  private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper CONFIG_JSON = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .setSerializationInclusion(JsonInclude.Include.NON_NULL).enable(SerializationFeature.INDENT_OUTPUT);
+  private static final long SEED = 42;
+
+  private final ReproductionProfile profile;
+  private final Path out;
+  private final ReproductionListener listener;
+
+  /** A pipeline of {@code profile} into {@code out}. */
+  public Reproduction(ReproductionProfile profile, Path out, ReproductionListener listener) {
+    this.profile = Objects.requireNonNull(profile, "profile");
+    this.out = out.toAbsolutePath().normalize();
+    this.listener = listener == null ? ReproductionListener.NONE : listener;
+  }
+
+  /** The models compared: noboot, F, C, CF and, with the profile's beam row, CF-beam. */
+  public List<String> rows() {
+    List<String> r = new ArrayList<>(TABLE1);
+    if (profile.beamRow()) {
+      r.add("CF-beam");
+    }
+    return r;
+  }
+
+  /** Runs (or resumes) every stage, then writes the report; returns it. */
+  public ReproductionReport run() throws IOException {
+    Files.createDirectories(out);
+    writeProfile();
+    stage("shapes", "generate the Shapes world (scale " + profile.shapesScale() + ", noise 0.4, seed 0)", out.resolve("shapes/summary.json"),
+        this::shapes);
+    pretrain("noboot", List.of(shapes("human_train.json"), shapes("web_train.json")));
+    finetune("captioner", "caption", "noboot", List.of("captioner", "caption-noboot"));
+    finetune("filter", "retrieval", "noboot", List.of("filter", "retrieval-noboot"));
+    capfilt(CapFiltConfig.Method.NUCLEUS);
+    if (profile.beamRow()) {
+      capfilt(CapFiltConfig.Method.BEAM);
+    }
+    stage("datasets", "derive the F, C, CF" + (profile.beamRow() ? ", CF-beam" : "") + " datasets from the CapFilt shards",
+        out.resolve("data/result.json"), this::datasets);
+    for (String m : rows()) {
+      if (!m.equals("noboot")) {
+        pretrain(m, List.of(out.resolve("data").resolve(m + ".json")));
+      }
+    }
+    for (String m : rows()) {
+      if (!m.equals("noboot")) {
+        finetune("retrieval-" + m, "retrieval", m, List.of("retrieval-" + m.toLowerCase(java.util.Locale.ROOT)));
+        finetune("caption-" + m, "caption", m, List.of("caption-" + m.toLowerCase(java.util.Locale.ROOT)));
+      }
+    }
+    for (String m : rows()) {
+      stage("eval-" + m, "evaluate " + m + ": retrieval on test and zs_test, captioning on test", out.resolve("eval").resolve(m + ".json"),
+          () -> evaluate(m));
+    }
+    listener.stageStarted("report", "write report.md, report.html and figure4.png");
+    long t0 = System.nanoTime();
+    ReproductionReport report = ReproductionReport.write(out, profile, rows());
+    listener.stageFinished("report", (System.nanoTime() - t0) / 1e9);
+    return report;
+  }
+
+  /** The output directory. */
+  public Path out() {
+    return out;
+  }
+
+  @FunctionalInterface
+  private interface Body {
+    void run() throws IOException;
+  }
+
+  private void stage(String name, String description, Path marker, Body body) throws IOException {
+    if (Files.isRegularFile(marker)) {
+      listener.stageSkipped(name);
+      return;
+    }
+    listener.stageStarted(name, description);
+    long t0 = System.nanoTime();
+    body.run();
+    if (!Files.isRegularFile(marker)) {
+      throw new IllegalStateException("stage " + name + " finished without writing its marker " + marker);
+    }
+    listener.stageFinished(name, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private void writeProfile() throws IOException {
+    writeAtomically(out.resolve("profile.json"), CONFIG_JSON.writeValueAsString(profile));
+  }
+
+  private Path shapes(String file) {
+    return out.resolve("shapes").resolve(file);
+  }
+
+  private void shapes() throws IOException {
+    Path dir = out.resolve("shapes");
+    Path tmp = out.resolve("shapes.tmp");
+    deleteTree(tmp);
+    new ShapesGenerator(new ShapesConfig(profile.shapesScale(), 0.4, profile.shapesImageSize(), 0, Math.max(1, Runtime.getRuntime().availableProcessors())))
+        .generate(tmp, listener.shapes());
+    deleteTree(dir);
+    Files.move(tmp, dir);
+  }
+
+  /** Records of a JSON annotation list (its array length). */
+  private static int records(Path file) throws IOException {
+    return PRETTY.readTree(file.toFile()).size();
+  }
+
+  private PretrainConfig.Dataset dataset(Path file) {
+    Path configs = out.resolve("configs");
+    return new PretrainConfig.Dataset(rel(configs, file), rel(configs, out.resolve("shapes/images")), null);
+  }
+
+  private static String rel(Path from, Path to) {
+    return from.relativize(to).toString().replace('\\', '/');
+  }
+
+  /** Epochs so that {@code steps} full batches fit (the run stops at max_steps). */
+  private int epochs(List<Path> files, long steps) throws IOException {
+    long n = 0;
+    for (Path f : files) {
+      n += records(f);
+    }
+    long perEpoch = n / profile.batchSize();
+    if (perEpoch == 0) {
+      throw new IllegalStateException(files + " hold " + n + " records: no full batch of " + profile.batchSize());
+    }
+    return Math.toIntExact((steps + perEpoch - 1) / perEpoch);
+  }
+
+  private void pretrain(String m, List<Path> data) throws IOException {
+    String name = "pretrain-" + m;
+    Path dir = out.resolve(name);
+    stage(name, "pre-train a new " + profile.model() + " model on " + m + " for " + profile.pretrainSteps() + " steps", dir.resolve("result.json"), () -> {
+      PretrainConfig c = new PretrainConfig(profile.model(), null, profile.imageSize(), data.stream().map(this::dataset).toList(), null,
+          profile.batchSize(), epochs(data, profile.pretrainSteps()), profile.pretrainSteps(),
+          new PretrainConfig.Lr("step", profile.pretrainLr(), 1e-6f, 1e-6f, profile.warmupSteps(), 1.0f), 0.05f, 5.0f, profile.queueSize(), 0.995f,
+          0.4f, 0, 30, 0.5, true, 0.1f, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1);
+      Path configFile = writeConfig(name, c);
+      BadSampleCounter bad = new BadSampleCounter();
+      long steps = PretrainJob.run(c, configFile.getParent(), dir, true, bad, listener.training(name, profile.batchSize()), null);
+      copyModel(dir.resolve("model"), List.of(name));
+      marker(dir, steps, bad, configFile);
+    });
+  }
+
+  private void finetune(String name, String task, String from, List<String> modelNames) throws IOException {
+    Path dir = out.resolve(name);
+    stage(name, task + " fine-tuning of " + from + " on human_train for " + profile.finetuneSteps() + " steps", dir.resolve("result.json"), () -> {
+      List<Path> data = List.of(shapes("human_train.json"));
+      PretrainConfig c = new PretrainConfig(profile.model(), rel(out.resolve("configs"), out.resolve("pretrain-" + from).resolve("model")),
+          profile.imageSize(), data.stream().map(this::dataset).toList(), null, profile.batchSize(), epochs(data, profile.finetuneSteps()),
+          profile.finetuneSteps(), new PretrainConfig.Lr("cosine", profile.finetuneLr(), 0f, 1e-6f, 0, 1.0f), 0.05f, 5.0f, profile.queueSize(), 0.995f,
+          0.4f, 0, 30, 0.5, true, 0.1f, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1);
+      Path configFile = writeConfig(name, c);
+      BadSampleCounter bad = new BadSampleCounter();
+      long steps = FinetuneJob.run(task, c, configFile.getParent(), dir, true, bad, listener.training(name, profile.batchSize()), null);
+      copyModel(dir.resolve("model"), modelNames);
+      marker(dir, steps, bad, configFile);
+    });
+  }
+
+  private Path writeConfig(String name, PretrainConfig c) throws IOException {
+    Path f = out.resolve("configs").resolve(name + ".json");
+    Files.createDirectories(f.getParent());
+    writeAtomically(f, CONFIG_JSON.writeValueAsString(c));
+    return f;
+  }
+
+  private void marker(Path dir, long steps, BadSampleCounter bad, Path config) throws IOException {
+    ObjectNode o = PRETTY.createObjectNode();
+    o.put("steps", steps).put("config", rel(out, config)).put("model", rel(out, dir.resolve("model"))).put("bad_samples", bad.total());
+    writeAtomically(dir.resolve("result.json"), PRETTY.writeValueAsString(o));
+  }
+
+  /** Copies a run's model directory to {@code models/<name>/} for each name (atomically per name). */
+  private void copyModel(Path model, List<String> names) throws IOException {
+    for (String n : names) {
+      Path target = out.resolve("models").resolve(n);
+      Path tmp = out.resolve("models").resolve(n + ".tmp");
+      deleteTree(tmp);
+      Files.createDirectories(tmp);
+      try (Stream<Path> files = Files.list(model)) {
+        for (Path f : files.toList()) {
+          Files.copy(f, tmp.resolve(f.getFileName()));
+        }
+      }
+      deleteTree(target);
+      Files.move(tmp, target);
+    }
+  }
+
+  private void capfilt(CapFiltConfig.Method method) throws IOException {
+    String name = "capfilt-" + method.label();
+    Path dir = out.resolve(name);
+    stage(name, "CapFilt (" + method.label() + ") on web_train with the captioner and the filter", dir.resolve("result.json"), () -> {
+      CapFiltConfig config = new CapFiltConfig(method, 1, 0.9f, 3, profile.capfiltThreshold(), 0, profile.capfiltShard(), profile.capfiltBatch(), 30, 5,
+          Captioner.DEFAULT_PROMPT);
+      Path web = shapes("web_train.json");
+      CapFilt.Inputs in = new CapFilt.Inputs(web, out.resolve("shapes/images"), shapes("human_train.json"), null);
+      Map<String, String> models = Map.of("captioner", "models/captioner", "filter", "models/filter");
+      try (Captioner cap = Captioner.load(out.resolve("models/captioner")); ImageTextMatcher itm = ImageTextMatcher.load(out.resolve("models/filter"))) {
+        CapFilt job = new CapFilt(SyntheticCaptioner.of(cap, config.captionerOptions()), CaptionFilter.of(itm), config);
+        CapFilt.Result r = job.run(in, models, dir, new CapFilt.Options(listener.capfilt(name), ShapesOracle.beside(web).orElse(null), 0));
+        if (!r.complete()) {
+          throw new IllegalStateException(name + " did not complete");
+        }
+        ObjectNode o = PRETTY.createObjectNode();
+        o.put("method", method.label()).put("samples", r.samples()).put("shards", r.shards()).put("resumed_shards", r.resumedShards());
+        writeAtomically(dir.resolve("result.json"), PRETTY.writeValueAsString(o));
+      }
+    });
+  }
+
+  /** The scored web samples of a CapFilt run, in input order. */
+  static List<ShardResult.ScoredSample> scored(Path capfiltDir) throws IOException {
+    List<ShardResult.ScoredSample> all = new ArrayList<>();
+    List<Path> files;
+    try (Stream<Path> s = Files.list(capfiltDir.resolve("shards"))) {
+      files = s.filter(p -> p.getFileName().toString().endsWith(".json")).sorted().toList();
+    }
+    for (Path f : files) {
+      all.addAll(ShardResult.fromJson(PRETTY.readTree(f.toFile()), f.toString()).samples());
+    }
+    return all;
+  }
+
+  private void datasets() throws IOException {
+    Path dir = out.resolve("data");
+    Files.createDirectories(dir);
+    ArrayNode human = PRETTY.createArrayNode();
+    for (JsonNode r : PRETTY.readTree(shapes("human_train.json").toFile())) {
+      human.addObject().put("image", r.path("image").asText()).put("caption", r.path("caption").asText()).put("source", "human");
+    }
+    Map<String, Integer> sizes = new LinkedHashMap<>();
+    List<ShardResult.ScoredSample> nucleus = scored(out.resolve("capfilt-nucleus"));
+    sizes.put("F", writeDataset(dir.resolve("F.json"), human, nucleus, true, false));
+    sizes.put("C", writeDataset(dir.resolve("C.json"), human, nucleus, false, true));
+    sizes.put("CF", writeDataset(dir.resolve("CF.json"), human, nucleus, true, true));
+    if (profile.beamRow()) {
+      sizes.put("CF-beam", writeDataset(dir.resolve("CF-beam.json"), human, scored(out.resolve("capfilt-beam")), true, true));
+    }
+    ObjectNode o = PRETTY.createObjectNode();
+    o.put("human", human.size());
+    sizes.forEach(o::put);
+    writeAtomically(dir.resolve("result.json"), PRETTY.writeValueAsString(o));
+  }
+
+  /**
+   * Writes human + web (+ synthetic) records. {@code filter}: only captions the filter kept;
+   * {@code synthetic}: include synthetic captions (without it, web only). Returns the record count.
+   */
+  private static int writeDataset(Path file, ArrayNode human, List<ShardResult.ScoredSample> scored, boolean filter, boolean synthetic)
+      throws IOException {
+    ArrayNode all = human.deepCopy();
+    for (ShardResult.Source source : List.of(ShardResult.Source.WEB, ShardResult.Source.SYNTHETIC)) {
+      if (source == ShardResult.Source.SYNTHETIC && !synthetic) {
+        continue;
+      }
+      for (ShardResult.ScoredSample s : scored) {
+        for (ShardResult.Candidate c : s.candidates()) {
+          if (c.source() == source && (!filter || c.kept())) {
+            all.addObject().put("image", s.image()).put("caption", c.caption()).put("source", source.label());
+          }
+        }
+      }
+    }
+    writeAtomically(file, PRETTY.writeValueAsString(all));
+    return all.size();
+  }
+
+  private void evaluate(String m) throws IOException {
+    String key = m.toLowerCase(java.util.Locale.ROOT);
+    String name = "eval-" + m;
+    Path images = out.resolve("shapes/images");
+    ObjectNode o = PRETTY.createObjectNode();
+    o.put("model", m);
+    RetrievalEvaluation.Options ro = new RetrievalEvaluation.Options(profile.kTest(), 64, ImageTextMatcher.FirstToken.ENC);
+    try (ImageTextMatcher itm = ImageTextMatcher.load(out.resolve("models/retrieval-" + key))) {
+      for (String split : List.of("test", "zs_test")) {
+        RetrievalEvaluation.Result r = RetrievalEvaluation.evaluate(itm, evalSplit(split), images, ro, listener.eval(name));
+        ObjectNode n = o.putObject("retrieval_" + split);
+        n.put("images", r.n()).put("texts", r.texts().size());
+        n.set("metrics", PRETTY.valueToTree(r.metrics()));
+      }
+    }
+    try (Captioner cap = Captioner.load(out.resolve("models/caption-" + key))) {
+      Captioner.Options co = new Captioner.Options(GenerationConfig.beam(profile.captionBeams(), 20, 5), Captioner.DEFAULT_PROMPT, 8);
+      CaptionEvaluation.Result r = CaptionEvaluation.evaluate(cap, evalSplit("test"), images, co, listener.eval(name));
+      ObjectNode n = o.putObject("caption_test");
+      n.put("images", r.n());
+      n.set("metrics", PRETTY.valueToTree(r.metrics()));
+      ArrayNode ex = n.putArray("examples");
+      for (CaptionEvaluation.CaptionedImage ci : r.images().subList(0, Math.min(5, r.images().size()))) {
+        ex.addObject().put("image", ci.image()).put("caption", ci.caption()).put("reference", ci.references().get(0));
+      }
+    }
+    Files.createDirectories(out.resolve("eval"));
+    writeAtomically(out.resolve("eval").resolve(m + ".json"), PRETTY.writeValueAsString(o));
+  }
+
+  /**
+   * The evaluated part of a test split: {@code data/<split>-eval.json}, the split's first N images
+   * (the profile's subset size; all when 0), written once.
+   */
+  private Path evalSplit(String split) throws IOException {
+    Path f = out.resolve("data").resolve(split + "-eval.json");
+    if (!Files.isRegularFile(f)) {
+      JsonNode all = PRETTY.readTree(shapes(split + ".json").toFile());
+      int n = split.equals("test") ? profile.testImages() : profile.zsImages();
+      ArrayNode sub = PRETTY.createArrayNode();
+      for (int i = 0; i < all.size() && (n <= 0 || i < n); i++) {
+        sub.add(all.get(i));
+      }
+      writeAtomically(f, PRETTY.writeValueAsString(sub));
+    }
+    return f;
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  static void writeAtomically(Path file, String text) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, text.endsWith("\n") ? text : text + "\n", StandardCharsets.UTF_8);
+    try {
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (java.nio.file.AtomicMoveNotSupportedException e) {
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}

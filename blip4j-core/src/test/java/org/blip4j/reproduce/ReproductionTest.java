@@ -1,0 +1,113 @@
+package org.blip4j.reproduce;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.blip4j.image.ImageDecoder;
+import org.blip4j.task.Captioner;
+import org.blip4j.task.ImageTextMatcher;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code blip reproduce} end to end with the micro profile (a tiny world, a handful of steps per
+ * stage): every stage leaves its marker, the CF models load as task models, the report holds the
+ * tables; deleting one late stage's marker reruns only that stage (and the always-rebuilt report),
+ * leaving the finished models byte-identical.
+ */
+class ReproductionTest {
+  @TempDir Path dir;
+
+  /** Records the stage events. */
+  static final class Events implements ReproductionListener {
+    final List<String> started = new ArrayList<>();
+    final List<String> skipped = new ArrayList<>();
+    final List<String> finished = new ArrayList<>();
+
+    @Override
+    public void stageStarted(String stage, String description) {
+      started.add(stage);
+    }
+
+    @Override
+    public void stageSkipped(String stage) {
+      skipped.add(stage);
+    }
+
+    @Override
+    public void stageFinished(String stage, double seconds) {
+      finished.add(stage);
+    }
+  }
+
+  static String sha256(Path f) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+  }
+
+  @Test
+  void microPipelineRunsEndToEndAndResumesOnlyTheMissingStage() throws Exception {
+    Path out = dir.resolve("repro");
+    Events first = new Events();
+    long t0 = System.nanoTime();
+    ReproductionReport report = new Reproduction(ReproductionProfile.micro(), out, first).run();
+    System.out.printf("micro reproduction: %.1f s%n", (System.nanoTime() - t0) / 1e9);
+
+    List<String> stages = List.of("shapes", "pretrain-noboot", "captioner", "filter", "capfilt-nucleus", "capfilt-beam", "datasets", "pretrain-F",
+        "pretrain-C", "pretrain-CF", "pretrain-CF-beam", "retrieval-F", "caption-F", "retrieval-C", "caption-C", "retrieval-CF", "caption-CF",
+        "retrieval-CF-beam", "caption-CF-beam", "eval-noboot", "eval-F", "eval-C", "eval-CF", "eval-CF-beam", "report");
+    assertThat(first.started).containsExactlyElementsOf(stages);
+    assertThat(first.finished).containsExactlyElementsOf(stages);
+    assertThat(first.skipped).isEmpty();
+    for (String m : List.of("shapes/summary.json", "pretrain-noboot/result.json", "captioner/result.json", "filter/result.json",
+        "capfilt-nucleus/result.json", "capfilt-nucleus/bootstrapped.json", "capfilt-nucleus/report.json", "capfilt-beam/result.json",
+        "data/result.json", "data/F.json", "data/C.json", "data/CF.json", "data/CF-beam.json", "pretrain-CF/result.json", "pretrain-CF-beam/result.json",
+        "caption-CF/result.json", "retrieval-CF/result.json", "eval/noboot.json", "eval/CF.json", "eval/CF-beam.json", "configs/pretrain-CF.json",
+        "configs/retrieval-CF.json", "report.md", "report.html", "figure4.png", "pretrain-noboot/loss.png")) {
+      assertThat(out.resolve(m)).as(m).isRegularFile();
+    }
+    for (String m : List.of("retrieval-cf", "caption-cf", "retrieval-noboot", "caption-noboot", "captioner", "filter", "pretrain-noboot", "pretrain-F",
+        "pretrain-C", "pretrain-CF", "pretrain-CF-beam", "retrieval-f", "caption-c", "retrieval-cf-beam")) {
+      assertThat(out.resolve("models").resolve(m).resolve("model.safetensors")).as("models/" + m).isRegularFile();
+    }
+    // the CF dataset is exactly CapFilt's bootstrapped set (same records, same order)
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    assertThat(json.readTree(out.resolve("data/CF.json").toFile())).isEqualTo(json.readTree(out.resolve("capfilt-nucleus/bootstrapped.json").toFile()));
+    int human = json.readTree(out.resolve("shapes/human_train.json").toFile()).size();
+    int web = json.readTree(out.resolve("shapes/web_train.json").toFile()).size();
+    assertThat(json.readTree(out.resolve("data/C.json").toFile()).size()).isEqualTo(human + 2 * web); // all web + 1 synthetic per image
+    assertThat(json.readTree(out.resolve("data/F.json").toFile()).size()).isBetween(human, human + web);
+
+    Path image = out.resolve("shapes/images").resolve(json.readTree(out.resolve("shapes/test.json").toFile()).get(0).path("image").asText());
+    try (ImageTextMatcher itm = ImageTextMatcher.load(out.resolve("models/retrieval-cf"));
+        Captioner cap = Captioner.load(out.resolve("models/caption-cf"))) {
+      var decoded = new ImageDecoder().decode(image);
+      assertThat(itm.matchDecoded(decoded, List.of("a red circle"), ImageTextMatcher.FirstToken.ENC)).hasSize(1);
+      assertThat(cap.captionDecoded(List.of(decoded), Captioner.Options.defaults())).hasSize(1);
+    }
+
+    String md = Files.readString(out.resolve("report.md"));
+    assertThat(md).contains("Table 1 analog", "| no bootstrap (human + web) |", "| C+F |", "| F: filter only |", "| C: captioner only |",
+        "Table 2 analog", "| nucleus (C+F) |", "| beam (C+F) |", "wrong_attr", "figure4.png", "pretrain-noboot/loss.png", report.verdict());
+    assertThat(report.verdict()).containsAnyOf("? YES", "? NO");
+    assertThat(report.rows()).containsKeys("noboot", "F", "C", "CF", "CF-beam");
+    assertThat(report.rows().get("CF").cider()).isNotNaN();
+    assertThat(Files.readString(out.resolve("report.html"))).contains("<table>", "<img alt=\"figure 4\" src=\"figure4.png\">");
+
+    // resume: delete one late stage's marker; only that stage (and the report) runs again
+    String cfModel = sha256(out.resolve("models/pretrain-CF/model.safetensors"));
+    String captionCf = sha256(out.resolve("caption-CF/model/model.safetensors"));
+    Files.delete(out.resolve("eval/CF.json"));
+    Events second = new Events();
+    new Reproduction(ReproductionProfile.micro(), out, second).run();
+    assertThat(second.started).containsExactly("eval-CF", "report");
+    assertThat(second.skipped).hasSize(stages.size() - 2).doesNotContain("eval-CF");
+    assertThat(out.resolve("eval/CF.json")).isRegularFile();
+    assertThat(sha256(out.resolve("models/pretrain-CF/model.safetensors"))).isEqualTo(cfModel);
+    assertThat(sha256(out.resolve("caption-CF/model/model.safetensors"))).isEqualTo(captionCf);
+  }
+}
