@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "blip", mixinStandardHelpOptions = true, versionProvider = BlipCommand.Version.class,
     description = "BLIP (Bootstrapping Language-Image Pre-training) on the JVM.",
     subcommands = {CaptionCommand.class, ItmCommand.class, VqaCommand.class, NlvrCommand.class, EvalCommand.class, ConvertCommand.class,
-        PretrainCommand.class, FinetuneCommand.class, CapfiltCommand.class, BenchCommand.class, DataCommand.class, CommandLine.HelpCommand.class},
+        PretrainCommand.class, FinetuneCommand.class, CapfiltCommand.class, ReproduceCommand.class, BenchCommand.class, DataCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 failure (model, file or image errors), 2 usage error.",
         "Set BLIP4J_DEBUG=1 (or pass --verbose to a subcommand) for stack traces; BLIP4J_THREADS sets the thread count."})
 public final class BlipCommand implements Runnable {
@@ -26,7 +26,7 @@ public final class BlipCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing required subcommand (caption, itm, vqa, nlvr, eval, convert, pretrain, finetune, capfilt, bench or data)");
+    throw new ParameterException(spec.commandLine(), "Missing required subcommand (caption, itm, vqa, nlvr, eval, convert, pretrain, finetune, capfilt, reproduce, bench or data)");
   }
 
   /**

@@ -1,0 +1,190 @@
+package org.blip4j.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.blip4j.Blip4j;
+import org.blip4j.capfilt.CapFiltListener;
+import org.blip4j.data.shapes.ShapesProgressListener;
+import org.blip4j.eval.EvalProgress;
+import org.blip4j.reproduce.Reproduction;
+import org.blip4j.reproduce.ReproductionListener;
+import org.blip4j.reproduce.ReproductionProfile;
+import org.blip4j.reproduce.ReproductionReport;
+import org.blip4j.train.TrainingListener;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code blip reproduce [--scale quick|full] [--out DIR] [--json]}: the BLIP paper's CapFilt experiment
+ * on the Shapes world ({@link Reproduction}), stage by stage with progress on stderr; rerunning resumes.
+ */
+@Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Reproduce BLIP's CapFilt experiment end to end on the Shapes world: pre-train without bootstrapping, fine-tune a captioner",
+        "and a filter, run CapFilt (nucleus; beam in 'full'), pre-train new models on F / C / C+F (/ C+F beam) for the same number of steps,",
+        "fine-tune each for retrieval and captioning, evaluate (test, zero-shot zs_test), write OUT/report.md and OUT/report.html.",
+        "Each stage is skipped when its result exists; rerun the same command to resume. quick: <= 10 min, full: <= 60 min on a 2-core CPU."})
+public final class ReproduceCommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--scale", paramLabel = "quick|full", defaultValue = "quick", description = "Profile. Default: ${DEFAULT-VALUE}.")
+  String scale;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: ./reproduce-<scale>).")
+  Path out;
+
+  @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")
+  boolean json;
+
+  @Option(names = {"-v", "--verbose"}, description = "Print stack traces of errors.")
+  boolean verbose;
+
+  @Override
+  public Integer call() {
+    if (!ReproductionProfile.NAMES.contains(scale.toLowerCase(Locale.ROOT))) {
+      throw new ParameterException(spec.commandLine(), "--scale must be quick or full, got '" + scale + "'");
+    }
+    ReproductionProfile profile = ReproductionProfile.of(scale);
+    Path dir = out != null ? out : Path.of("reproduce-" + profile.name());
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter o = spec.commandLine().getOut();
+    try {
+      Blip4j.init();
+      long t0 = System.nanoTime();
+      StageProgress listener = new StageProgress(err);
+      ReproductionReport report = new Reproduction(profile, dir, listener).run();
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      Path md = dir.resolve("report.md");
+      if (json) {
+        ObjectNode j = JSON.createObjectNode();
+        j.put("scale", profile.name()).put("out", dir.toString()).put("report", md.toString()).put("html", dir.resolve("report.html").toString())
+            .put("seconds", seconds).put("verdict", report.verdict());
+        ObjectNode rows = j.putObject("rows");
+        report.rows().forEach((m, r) -> rows.set(m, JSON.valueToTree(r)));
+        o.println(j);
+      } else {
+        o.printf(Locale.ROOT, "reproduce (%s) finished in %s; %d stages run, %d resumed from earlier runs%n", profile.name(),
+            Progress.clock(Math.round(seconds)), listener.run, listener.skipped);
+        o.println(report.verdict());
+        o.println("report: " + md + " (and " + dir.resolve("report.html") + ")");
+      }
+      o.flush();
+      return 0;
+    } catch (Exception e) {
+      return Common.report(e, err, verbose || Common.debugFromEnv());
+    }
+  }
+
+  /** Stage lines and the inner progress bars on stderr. */
+  private static final class StageProgress implements ReproductionListener {
+    private final PrintWriter err;
+    private final boolean console = System.console() != null;
+    private TrainingProgress training;
+    private Progress bar;
+    private String barStage = "";
+    int run;
+    int skipped;
+
+    StageProgress(PrintWriter err) {
+      this.err = err;
+    }
+
+    @Override
+    public void stageStarted(String stage, String description) {
+      err.printf(Locale.ROOT, "== %s: %s%n", stage, description);
+      err.flush();
+    }
+
+    @Override
+    public void stageSkipped(String stage) {
+      skipped++;
+      err.printf(Locale.ROOT, "== %s: done earlier, skipped%n", stage);
+      err.flush();
+    }
+
+    @Override
+    public void stageFinished(String stage, double seconds) {
+      if (!stage.equals("report")) {
+        run++;
+      }
+      if (training != null) {
+        training.finish();
+        training = null;
+      }
+      if (bar != null) {
+        bar.finish();
+        bar = null;
+      }
+      err.printf(Locale.ROOT, "== %s: finished in %s%n", stage, Progress.clock(Math.round(seconds)));
+      err.flush();
+    }
+
+    @Override
+    public TrainingListener training(String stage, int batchSize) {
+      training = new TrainingProgress(batchSize, err);
+      return training;
+    }
+
+    @Override
+    public CapFiltListener capfilt(String stage) {
+      return new CapFiltListener() {
+        private long since;
+
+        @Override
+        public void started(long samples, int shards, int finishedShards, long finishedSamples) {
+          since = finishedSamples;
+          bar = new Progress("capfilt", "images", samples, err, console);
+          bar.update(finishedSamples, since, finishedShards > 0 ? ", resumed " + finishedShards + "/" + shards + " shards" : "");
+        }
+
+        @Override
+        public void shardWritten(int shard, long samplesDone, int skippedImages) {
+          bar.update(samplesDone, since, "");
+        }
+      };
+    }
+
+    @Override
+    public EvalProgress eval(String stage) {
+      return new EvalProgress() {
+        private long last;
+
+        @Override
+        public void update(String what, long done, long total) {
+          if (bar == null || !what.equals(barStage)) {
+            if (bar != null) {
+              bar.finish();
+            }
+            barStage = what;
+            bar = new Progress(what, "items", total, err, console);
+          }
+          long now = System.nanoTime();
+          if (console || done == total || now - last > 2_000_000_000L) {
+            last = now;
+            bar.update(done);
+          }
+        }
+      };
+    }
+
+    @Override
+    public ShapesProgressListener shapes() {
+      return (done, total) -> {
+        if (done == total) {
+          synchronized (this) {
+            err.printf(Locale.ROOT, "shapes: %d images written%n", total);
+            err.flush();
+          }
+        }
+      };
+    }
+  }
+}

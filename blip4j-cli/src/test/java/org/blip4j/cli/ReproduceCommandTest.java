@@ -1,0 +1,26 @@
+package org.blip4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code blip reproduce}: its help, and a bad {@code --scale} refused as a usage error before anything runs. */
+class ReproduceCommandTest {
+  @Test
+  void helpDescribesTheOptions() {
+    Cli.Result r = Cli.run("reproduce", "--help");
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("--scale", "quick|full", "--out", "--json", "Default: quick", "report.md");
+    assertThat(Cli.run("--help").out()).containsPattern("(?m)^\\s+reproduce\\s");
+  }
+
+  @Test
+  void aBadScaleIsAUsageError(@TempDir Path tmp) {
+    Cli.Result r = Cli.run("reproduce", "--scale", "huge", "--out", tmp.resolve("r"));
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+    assertThat(r.err()).contains("--scale must be quick or full, got 'huge'");
+    assertThat(tmp.resolve("r")).doesNotExist();
+  }
+}
