@@ -150,8 +150,16 @@ public final class Reproduction {
     listener.stageFinished(name, (System.nanoTime() - t0) / 1e9);
   }
 
+  /** Writes {@code profile.json}; a directory made with another profile is refused (its finished stages would not match). */
   private void writeProfile() throws IOException {
-    writeAtomically(out.resolve("profile.json"), CONFIG_JSON.writeValueAsString(profile));
+    Path f = out.resolve("profile.json");
+    String text = CONFIG_JSON.writeValueAsString(profile) + "\n";
+    if (Files.isRegularFile(f) && !Files.readString(f).equals(text)) {
+      ReproductionProfile old = CONFIG_JSON.readValue(f.toFile(), ReproductionProfile.class);
+      throw new IllegalArgumentException(out + " holds a reproduction with profile '" + old.name() + "' (" + f + ") other than this run's '"
+          + profile.name() + "'; use another output directory");
+    }
+    writeAtomically(f, text);
   }
 
   private Path shapes(String file) {
@@ -355,7 +363,7 @@ public final class Reproduction {
       Captioner.Options co = new Captioner.Options(GenerationConfig.beam(profile.captionBeams(), 20, 5), Captioner.DEFAULT_PROMPT, 8);
       CaptionEvaluation.Result r = CaptionEvaluation.evaluate(cap, evalSplit("test"), images, co, listener.eval(name));
       ObjectNode n = o.putObject("caption_test");
-      n.put("images", r.n());
+      n.put("images", r.n()).put("distinct_captions", r.images().stream().map(CaptionEvaluation.CaptionedImage::caption).distinct().count());
       n.set("metrics", PRETTY.valueToTree(r.metrics()));
       ArrayNode ex = n.putArray("examples");
       for (CaptionEvaluation.CaptionedImage ci : r.images().subList(0, Math.min(5, r.images().size()))) {

@@ -53,9 +53,18 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
             num(e, "retrieval_zs_test", "img_r1"), 100 * num(e, "caption_test", "Bleu_4"), 100 * num(e, "caption_test", "CIDEr")));
       }
     }
+    List<String> warnings = new ArrayList<>();
+    StringBuilder notes = new StringBuilder();
+    diagnostics(notes, warnings, out, profile);
     String verdict = verdict(rows.get("noboot"), rows.get("CF"));
+    if (!warnings.isEmpty()) {
+      verdict += " Caveat: " + warnings.size() + " warning(s) in report.md (e.g. a model at chance level or a degenerate filter).";
+    }
     boolean figure = writeFigure4(out);
-    String md = markdown(out, profile, models, rows, verdict, figure);
+    for (String w : warnings) {
+      notes.append("**WARNING:** ").append(w).append("\n\n");
+    }
+    String md = markdown(out, profile, models, rows, verdict, figure, notes.toString());
     Reproduction.writeAtomically(out.resolve("report.md"), md);
     Reproduction.writeAtomically(out.resolve("report.html"), html(md));
     return new ReproductionReport(rows, verdict, md);
@@ -91,8 +100,8 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
     return n.isNumber() ? String.format(Locale.ROOT, "%.1f %%", 100 * n.asDouble()) : "–";
   }
 
-  private static String markdown(Path out, ReproductionProfile p, List<String> models, Map<String, Row> rows, String verdict, boolean figure)
-      throws IOException {
+  private static String markdown(Path out, ReproductionProfile p, List<String> models, Map<String, Row> rows, String verdict, boolean figure,
+      String notes) throws IOException {
     StringBuilder sb = new StringBuilder();
     sb.append("# BLIP reproduction on the Shapes world (profile `").append(p.name()).append("`)\n\n");
     sb.append("**").append(verdict).append("**\n\n");
@@ -118,6 +127,7 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
       }
       sb.append(" (human: ").append(data.path("human").asInt()).append(").\n\n");
     }
+    sb.append(notes);
     sb.append("## Table 1 analog — effect of CapFilt\n\n");
     sb.append("| pre-training data | TR@1 (test, FT) | IR@1 (test, FT) | TR@1 (zs_test, ZS) | IR@1 (zs_test, ZS) | BLEU-4 | CIDEr |\n");
     sb.append("|---|---:|---:|---:|---:|---:|---:|\n");
@@ -178,6 +188,63 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
     sb.append("## Files\n\nModels (HF layout): `models/`. Per-stage configs (rerun with `blip pretrain` / `blip finetune`): `configs/`. "
         + "Datasets: `data/`. Evaluation results: `eval/`. CapFilt: `capfilt-*/`.\n");
     return sb.toString();
+  }
+
+  /**
+   * Warnings a reader needs before the tables: a filter that kept nothing (or everything) makes F and
+   * CF degenerate; ITM / ITC losses at their chance level mean the model learnt no alignment at this budget.
+   */
+  private static void diagnostics(StringBuilder sb, List<String> warnings, Path out, ReproductionProfile p) throws IOException {
+    JsonNode nuc = readOrNull(out.resolve("capfilt-nucleus/report.json"));
+    if (nuc != null) {
+      long webKept = nuc.path("web").path("kept").asLong();
+      long webTotal = nuc.path("web").path("total").asLong();
+      long synKept = nuc.path("synthetic").path("kept").asLong();
+      long synTotal = nuc.path("synthetic").path("total").asLong();
+      if (webKept == 0 && synKept == 0) {
+        warnings.add("The filter removed EVERY web and synthetic caption (no ITM match probability reached " + nuc.path("threshold").asDouble()
+            + "): F and C+F are the human-only set, so this run does not test CapFilt's filter.");
+      } else if (webKept == webTotal && synKept == synTotal) {
+        warnings.add("The filter kept EVERY caption: F equals no-bootstrap and C+F equals C, so this run does not test the filter.");
+      }
+    }
+    // chance levels: ITM with 1 positive : 2 hard negatives predicts 1/3 -> binary entropy; ITC over batch + queue candidates
+    double itmChance = -(Math.log(1 / 3.0) / 3 + 2 * Math.log(2 / 3.0) / 3);
+    double itcChance = Math.log(p.batchSize() + p.queueSize());
+    for (String run : List.of("pretrain-noboot", "filter")) {
+      JsonNode last = lastMetrics(out.resolve(run).resolve("metrics.jsonl"));
+      if (last != null && last.has("itm")) {
+        double itm = last.path("itm").asDouble();
+        double itc = last.path("itc").asDouble();
+        String line = String.format(Locale.ROOT, "%s: final ITM loss %.3f (chance %.3f), ITC loss %.3f (chance about %.2f)", run, itm, itmChance, itc, itcChance);
+        if (itm > itmChance - 0.02) {
+          warnings.add(line + " — the ITM head has not learnt beyond its prior at this budget, so ITM re-ranking and the filter carry no signal.");
+        } else {
+          sb.append("Note: ").append(line).append(".\n\n");
+        }
+      }
+    }
+    for (String m : List.of("noboot", "CF")) {
+      JsonNode e = readOrNull(out.resolve("eval").resolve(m + ".json"));
+      JsonNode distinct = e == null ? null : e.path("caption_test").get("distinct_captions");
+      if (distinct != null && distinct.asInt() <= 1) {
+        warnings.add("caption-" + m + " wrote the same caption for every test image (\"" + e.path("caption_test").path("examples").path(0).path("caption").asText()
+            + "\"): its captions do not depend on the image, so BLEU/CIDEr measure only how typical that one sentence is.");
+      }
+    }
+  }
+
+  private static JsonNode lastMetrics(Path jsonl) throws IOException {
+    if (!Files.isRegularFile(jsonl)) {
+      return null;
+    }
+    String last = null;
+    for (String line : Files.readAllLines(jsonl)) {
+      if (!line.isBlank()) {
+        last = line;
+      }
+    }
+    return last == null ? null : JSON.readTree(last);
   }
 
   private static void appendRow(StringBuilder sb, String label, Row r) {
@@ -259,9 +326,13 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
         g.setColor(Color.DARK_GRAY);
         g.drawString(s.image() + s.noise().map(n -> "  [web label: " + n + "]").orElse(""), tx, ty);
         ty += 20;
+        boolean synthetic = false;
         for (ShardResult.Candidate c : s.candidates()) {
-          if (c.source() == ShardResult.Source.SYNTHETIC && ty > y + 60) {
-            break; // the first synthetic caption only
+          if (c.source() == ShardResult.Source.SYNTHETIC) {
+            if (synthetic) {
+              break; // the first synthetic caption only
+            }
+            synthetic = true;
           }
           g.setColor(c.kept() ? green : red);
           String head = (c.source() == ShardResult.Source.WEB ? "Tw: " : "Ts: ") + (c.kept() ? "KEPT " : "REMOVED ")

@@ -109,5 +109,9 @@ class ReproductionTest {
     assertThat(out.resolve("eval/CF.json")).isRegularFile();
     assertThat(sha256(out.resolve("models/pretrain-CF/model.safetensors"))).isEqualTo(cfModel);
     assertThat(sha256(out.resolve("caption-CF/model/model.safetensors"))).isEqualTo(captionCf);
+
+    // another profile never mixes its stages with these
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Reproduction(ReproductionProfile.quick(), out, null).run())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("profile 'micro'").hasMessageContaining("'quick'");
   }
 }
