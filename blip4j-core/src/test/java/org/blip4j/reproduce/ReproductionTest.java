@@ -11,6 +11,9 @@ import java.util.List;
 import org.blip4j.image.ImageDecoder;
 import org.blip4j.task.Captioner;
 import org.blip4j.task.ImageTextMatcher;
+import ai.djl.pytorch.jni.JniUtils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +25,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReproductionTest {
   @TempDir Path dir;
+  private static int threads;
+
+  /**
+   * One intra-op thread for this test (restored afterwards): the pipeline is dozens of tiny stages, and
+   * on a loaded 2-core machine two torch threads make it several times slower, not faster.
+   */
+  @BeforeAll
+  static void oneThread() {
+    ai.djl.engine.Engine.getInstance();
+    threads = JniUtils.getNumThreads();
+    JniUtils.setNumThreads(1);
+  }
+
+  @AfterAll
+  static void restoreThreads() {
+    JniUtils.setNumThreads(threads);
+  }
 
   /** Records the stage events. */
   static final class Events implements ReproductionListener {
