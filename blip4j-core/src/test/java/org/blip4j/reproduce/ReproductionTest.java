@@ -126,6 +126,16 @@ class ReproductionTest {
     new Reproduction(ReproductionProfile.micro(), out, second).run();
     assertThat(second.started).containsExactly("eval-CF", "report");
     assertThat(second.skipped).hasSize(stages.size() - 2).doesNotContain("eval-CF");
+    String evalCf = Files.readString(out.resolve("eval/CF.json"));
+
+    // a training stage whose marker is lost (a crash after its last checkpoint) resumes from that checkpoint: same model bytes
+    String beamModel = sha256(out.resolve("models/pretrain-CF-beam/model.safetensors"));
+    Files.delete(out.resolve("pretrain-CF-beam/result.json"));
+    Events third = new Events();
+    new Reproduction(ReproductionProfile.micro(), out, third).run();
+    assertThat(third.started).containsExactly("pretrain-CF-beam", "report");
+    assertThat(sha256(out.resolve("models/pretrain-CF-beam/model.safetensors"))).isEqualTo(beamModel);
+    assertThat(Files.readString(out.resolve("eval/CF.json"))).isEqualTo(evalCf);
     assertThat(out.resolve("eval/CF.json")).isRegularFile();
     assertThat(sha256(out.resolve("models/pretrain-CF/model.safetensors"))).isEqualTo(cfModel);
     assertThat(sha256(out.resolve("caption-CF/model/model.safetensors"))).isEqualTo(captionCf);
