@@ -66,7 +66,7 @@ public final class Reproduction {
   public static final List<String> TABLE1 = List.of("noboot", "F", "C", "CF");
   private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final ObjectMapper CONFIG_JSON = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-      .setSerializationInclusion(JsonInclude.Include.NON_NULL).enable(SerializationFeature.INDENT_OUTPUT);
+      .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL).enable(SerializationFeature.INDENT_OUTPUT);
   private static final long SEED = 42;
 
   private final ReproductionProfile profile;

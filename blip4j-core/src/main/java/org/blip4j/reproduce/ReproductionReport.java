@@ -154,7 +154,7 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
     if (nuc != null && nuc.has("filter_vs_noise_labels")) {
       JsonNode f = nuc.get("filter_vs_noise_labels");
       sb.append("| kind | web captions | removed | removal rate |\n|---|---:|---:|---:|\n");
-      f.path("kinds").fields().forEachRemaining(e -> sb.append("| ").append(e.getKey()).append(e.getValue().path("clean").asBoolean() ? " (clean)" : "")
+      f.path("kinds").properties().forEach(e -> sb.append("| ").append(e.getKey()).append(e.getValue().path("clean").asBoolean() ? " (clean)" : "")
           .append(" | ").append(e.getValue().path("total").asLong()).append(" | ").append(e.getValue().path("removed").asLong()).append(" | ")
           .append(pct(e.getValue().path("removed_fraction"))).append(" |\n"));
       sb.append("\nOverall: removes ").append(pct(f.path("noisy_removed_fraction"))).append(" of noisy web captions, keeps ")
