@@ -110,11 +110,21 @@ public final class ParameterStore implements AutoCloseable {
 
   /** Initialises every parameter that has no value yet: N(0, std) weights, zero biases, unit gains; seeded. */
   public void initializeMissing(long seed, float std) {
+    initializeMissing(seed, name -> std);
+  }
+
+  /**
+   * As {@link #initializeMissing(long, float)} with the weights' standard deviation chosen per
+   * parameter (by its first name); the draws are the same as with a constant std.
+   */
+  public void initializeMissing(long seed, java.util.function.ToDoubleFunction<String> stdOf) {
     Random rnd = new Random(seed);
-    for (Parameter p : distinct().keySet()) {
+    for (Map.Entry<Parameter, List<String>> e : distinct().entrySet()) {
+      Parameter p = e.getKey();
       if (p.isSet()) {
         continue;
       }
+      double std = stdOf.applyAsDouble(e.getValue().get(0));
       int n = Math.toIntExact(p.shape().size());
       float[] v = new float[n];
       switch (p.init()) {

@@ -44,11 +44,18 @@ import java.util.Locale;
  * @param logEvery metrics line every N steps
  * @param checkpointEvery checkpoint every N steps (0: epoch ends only)
  * @param keepLast checkpoints kept
+ * @param visionWarmup optional stage before pre-training from scratch on the Shapes world: the ViT
+ *     learns the scenes' colours, shapes and counts first ({@link VisionWarmup}, the stand-in for
+ *     BLIP's ImageNet-pre-trained ViT); null: none
+ * @param textInitStd standard deviation of the random text-side weights (text encoder, decoder,
+ *     projections, ITM head) of a fresh model; the ViT always uses timm's 0.02. BLIP's 0.02 suits
+ *     width 768; a narrow model needs more (about 1/sqrt(width)) or its [CLS] starts out almost
+ *     independent of the text, which ITC against momentum features cannot recover from
  */
 public record PretrainConfig(String model, String init, int imageSize, List<Dataset> datasets, Shapes shapes, int batchSize, int epochs,
     long maxSteps, Lr lr, Float weightDecay, float maxGradNorm, int queueSize, float momentum, Float alpha, int alphaRampEpochs,
     int maxTextLength, double minCropScale, Boolean randAugment, Float dropout, List<String> freeze, long seed, int loaderThreads, int logEvery,
-    int checkpointEvery, int keepLast) {
+    int checkpointEvery, int keepLast, VisionWarmupConfig visionWarmup, Float textInitStd) {
 
   /**
    * One dataset: {@code {"path": FILE_OR_SHARD_DIR, "image_root": DIR}} (any format the data readers
@@ -58,6 +65,26 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
 
   /** The Shapes world to generate or reuse: directory (relative to the run directory), scale, noise, image size, seed. */
   public record Shapes(String dir, double scale, double noise, int imageSize, long seed) {}
+
+  /**
+   * The vision warm-up: {@code steps} of batch {@code batch_size} at peak {@code lr} (cosine, 10 %
+   * warm-up) on the images of the Shapes split {@code split} (default human_train), cropped with
+   * {@code min_crop_scale} (default 0.8) and flipped — no colour augmentation, the labels are colours.
+   */
+  public record VisionWarmupConfig(String split, int steps, Float lr, int batchSize, double minCropScale) {
+    public VisionWarmupConfig {
+      split = split == null ? "human_train" : split;
+      lr = lr == null ? 1e-3f : lr;
+      batchSize = batchSize == 0 ? 32 : batchSize;
+      minCropScale = minCropScale == 0 ? 0.8 : minCropScale;
+      if (steps < 1) {
+        throw new IllegalArgumentException("vision_warmup.steps must be >= 1, got " + steps);
+      }
+      if (!(minCropScale > 0 && minCropScale <= 1)) {
+        throw new IllegalArgumentException("vision_warmup.min_crop_scale must be in (0, 1], got " + minCropScale);
+      }
+    }
+  }
 
   /** The learning-rate recipe ({@link LearningRate}). */
   public record Lr(String schedule, float initLr, float minLr, float warmupLr, long warmupSteps, float decayRate) {}
@@ -90,6 +117,16 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
     loaderThreads = loaderThreads == 0 ? 1 : loaderThreads;
     logEvery = logEvery == 0 ? 10 : logEvery;
     keepLast = keepLast == 0 ? 3 : keepLast;
+    textInitStd = textInitStd == null ? 0.02f : textInitStd;
+    if (visionWarmup != null && shapes == null) {
+      throw new IllegalArgumentException("vision_warmup learns from the Shapes world's scenes and needs a 'shapes' section");
+    }
+    if (visionWarmup != null && init != null) {
+      throw new IllegalArgumentException("vision_warmup prepares a fresh model; it cannot be combined with 'init'");
+    }
+    if (!(textInitStd > 0)) {
+      throw new IllegalArgumentException("text_init_std must be > 0, got " + textInitStd);
+    }
     if (datasets.isEmpty()) {
       throw new IllegalArgumentException("config names no datasets");
     }
@@ -130,7 +167,7 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
   /** A copy that stops after {@code n} steps. */
   public PretrainConfig withMaxSteps(long n) {
     return new PretrainConfig(model, init, imageSize, datasets, shapes, batchSize, epochs, n, lr, weightDecay, maxGradNorm, queueSize, momentum, alpha,
-        alphaRampEpochs, maxTextLength, minCropScale, randAugment, dropout, freeze, seed, loaderThreads, logEvery, checkpointEvery, keepLast);
+        alphaRampEpochs, maxTextLength, minCropScale, randAugment, dropout, freeze, seed, loaderThreads, logEvery, checkpointEvery, keepLast, visionWarmup, textInitStd);
   }
 
   /** The {@code freeze} expressions as one pattern (null: nothing frozen). */

@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.regex.Pattern;
 import org.blip4j.checkpoint.ModelDirectory;
@@ -21,6 +24,7 @@ import org.blip4j.data.loader.SampleTransform;
 import org.blip4j.data.shapes.ShapesConfig;
 import org.blip4j.data.shapes.ShapesGenerator;
 import org.blip4j.data.shapes.ShapesProgressListener;
+import org.blip4j.data.shapes.ShapesWorld;
 import org.blip4j.data.transform.FlipPolicy;
 import org.blip4j.data.transform.NlvrPairTransform;
 import org.blip4j.data.transform.RandAugment;
@@ -66,6 +70,11 @@ public final class PretrainJob {
    * unit LayerNorm gains, temperature 0.07, queues of random unit columns; seeded.
    */
   public static BlipPretrainModel randomModel(BlipConfig config, int queueSize, long seed, NDManager parent) {
+    return randomModel(config, queueSize, seed, 0.02f, parent);
+  }
+
+  /** As above with the text-side weights (everything but the ViTs and vision projections) drawn with {@code textStd}. */
+  public static BlipPretrainModel randomModel(BlipConfig config, int queueSize, long seed, float textStd, NDManager parent) {
     BlipPretrainModel model = new BlipPretrainModel(config, queueSize, parent);
     NDManager m = model.parameters().manager();
     model.temperature().set(m.create(0.07f));
@@ -79,8 +88,53 @@ public final class PretrainJob {
       NDArray q = m.create(v, new Shape(d, queueSize));
       queue.set(Similarity.l2Normalize(q.transpose()).transpose().duplicate());
     }
-    model.parameters().initializeMissing(seed, 0.02f);
+    model.parameters().initializeMissing(seed, name -> name.startsWith("vision_") ? 0.02f : textStd);
     return model;
+  }
+
+  /**
+   * The vision warm-up stage ({@link VisionWarmup}) under {@code <out>/vision-warmup/}: trained with
+   * its own checkpoints (an interrupted warm-up resumes; a finished one is reused, not repeated), then
+   * its ViT is copied into {@code model}.
+   */
+  static void warmUpVision(PretrainConfig config, Path out, BlipPretrainModel model, BadSampleListener bad, TrainingListener listener,
+      ShapesProgressListener shapesProgress) throws IOException {
+    PretrainConfig.VisionWarmupConfig w = config.visionWarmup();
+    Path shapesDir = ensureShapes(config.shapes(), out, shapesProgress);
+    ShapesWorld world = ShapesWorld.open(shapesDir);
+    Path images = shapesDir.resolve("images").toAbsolutePath().normalize();
+    Path file = shapesDir.resolve(w.split() + ".json");
+    Map<String, Sample> distinct = new LinkedHashMap<>(); // one sample per image: the labels belong to the image
+    try (SampleIterator it = SampleReaders.open(file, ReadOptions.of(shapesDir.resolve("images"), bad))) {
+      it.forEachRemaining(s -> distinct.putIfAbsent(s.image().source(), s));
+    }
+    List<Sample> samples = List.copyOf(distinct.values());
+    int perEpoch = samples.size() / w.batchSize();
+    if (perEpoch == 0) {
+      throw new IllegalArgumentException("vision_warmup: split " + w.split() + " has " + samples.size() + " images, fewer than one batch of " + w.batchSize());
+    }
+    Map<String, float[]> labels = new HashMap<>();
+    for (Sample s : samples) {
+      Path p = Path.of(s.image().source()).toAbsolutePath().normalize();
+      labels.put(s.image().source(), VisionWarmup.labels(world.sceneOf(images.relativize(p).toString().replace('\\', '/'))));
+    }
+    int epochs = (int) Math.ceil(w.steps() / (double) perEpoch);
+    TrainTransform transform = new TrainTransform(config.imageSize(), w.minCropScale(), FlipPolicy.SWAP, new RandAugment(0, 0, RandAugment.BLIP_OPS, false));
+    ImageDecoder decoder = new ImageDecoder();
+    LearningRate schedule = new LearningRate("cosine", w.lr(), 1e-6f, 1e-6f, Math.max(1, w.steps() / 10), 1f, epochs);
+    Trainer trainer = new Trainer(new Trainer.Options(out.resolve("vision-warmup"), epochs, w.steps(), schedule, config.seed(), config.logEvery(),
+        config.checkpointEvery(), 1, "vision warm-up (" + samples.size() + " images)"));
+    if (listener != null) {
+      trainer.listener(listener);
+    }
+    try (NDManager root = NDManager.newBaseManager();
+        DataLoader<VisionWarmup.Item> loader = DataLoader.<VisionWarmup.Item>builder(samples, (s, rng) ->
+            new VisionWarmup.Item(transform.apply(s.image().decode(decoder), s.caption(), rng).pixels(), labels.get(s.image().source())))
+            .batchSize(w.batchSize()).seed(config.seed()).shuffle(true).dropLast(true).threads(config.loaderThreads()).epochs(epochs).listener(bad).build();
+        VisionWarmup objective = new VisionWarmup(model.config().vision(), config.seed(), root, config.weightDecay(), config.maxGradNorm())) {
+      trainer.run(loader, objective, true); // a finished warm-up restores its last checkpoint and takes no step
+      objective.copyInto(model);
+    }
   }
 
   /** Reads every dataset of the config (generating the Shapes world first when one is named). */
@@ -135,6 +189,9 @@ public final class PretrainJob {
     long seed = config.seed();
     try (NDManager root = NDManager.newBaseManager(); DataLoader<TrainTransform.Output> loader = loader(config, samples, bad)) {
       BlipPretrainModel model = model(config, root);
+      if (config.visionWarmup() != null) {
+        warmUpVision(config, out, model, bad, listener, shapesProgress);
+      }
       BertTokenizer tokenizer = BertTokenizer.bertBaseUncased();
       Pattern freeze = config.freezePattern();
       Pretraining.Options opts = new Pretraining.Options(config.weightDecay(), config.momentum(), config.maxGradNorm(), config.alpha(),
@@ -203,7 +260,7 @@ public final class PretrainJob {
 
   private static BlipPretrainModel model(PretrainConfig config, NDManager root) throws IOException {
     if (config.init() == null) {
-      return randomModel(modelConfig(config.model(), config.imageSize()), config.queueSize(), config.seed(), root);
+      return randomModel(modelConfig(config.model(), config.imageSize()), config.queueSize(), config.seed(), config.textInitStd(), root);
     }
     BlipPretrainedModel loaded = ModelDirectory.load(Path.of(config.init()), root);
     if (!(loaded instanceof BlipPretrainModel p)) {

@@ -1,0 +1,144 @@
+package org.blip4j.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.blip4j.data.BadSampleCounter;
+import org.blip4j.data.shapes.Scene;
+import org.blip4j.data.shapes.SceneObject;
+import org.blip4j.data.shapes.Vocabulary;
+import org.blip4j.model.BlipPretrainModel;
+import org.blip4j.model.Similarity;
+import org.blip4j.text.BatchEncoding;
+import org.blip4j.text.BertTokenizer;
+import org.blip4j.text.Padding;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The two remedies for pre-training a tiny BLIP from scratch on Shapes: the vision warm-up (the
+ * ImageNet stand-in) learns the scenes' attributes and hands exactly its ViT on, and a text-side init
+ * std of about 1/sqrt(width) gives the [CLS] feature a dependence on the text from the first step.
+ */
+class VisionWarmupTest {
+  @TempDir Path dir;
+
+  @Test
+  void labelsAreColoursShapesAndTheObjectCount() {
+    Scene s = new Scene(64, List.of(
+        new SceneObject(Vocabulary.Shape.CIRCLE, Vocabulary.Color.RED, Vocabulary.Size.SMALL, 10, 10, 5, 0xFF0000),
+        new SceneObject(Vocabulary.Shape.STAR, Vocabulary.Color.BLUE, Vocabulary.Size.LARGE, 45, 45, 12, 0x0000FF),
+        new SceneObject(Vocabulary.Shape.STAR, Vocabulary.Color.RED, Vocabulary.Size.SMALL, 20, 50, 5, 0xFF0000)),
+        new Scene.Background(0x202020, 0x303030, true, 4, 1));
+    float[] y = VisionWarmup.labels(s);
+    int colors = Vocabulary.Color.values().length;
+    int shapes = Vocabulary.Shape.values().length;
+    assertThat(y).hasSize(colors + shapes + 4);
+    List<Integer> on = new ArrayList<>();
+    for (int i = 0; i < y.length; i++) {
+      if (y[i] == 1f) {
+        on.add(i);
+      }
+    }
+    assertThat(on).containsExactly(Vocabulary.Color.RED.ordinal(), Vocabulary.Color.BLUE.ordinal(), colors + Vocabulary.Shape.CIRCLE.ordinal(),
+        colors + Vocabulary.Shape.STAR.ordinal(), colors + shapes + 2);
+  }
+
+  @Test
+  void warmupLearnsTheScenesAndPretrainingStartsFromItsViT() throws IOException {
+    Path config = dir.resolve("warm.json");
+    Files.writeString(config, """
+        {"model": "tiny", "image_size": 32,
+         "shapes": {"dir": "shapes", "scale": 0.02, "noise": 0.4, "image_size": 64, "seed": 3},
+         "datasets": [{"shapes": "human_train"}],
+         "vision_warmup": {"steps": 120, "lr": 2e-3, "batch_size": 8},
+         "batch_size": 8, "epochs": 1, "max_steps": 1, "queue_size": 16, "log_every": 1, "seed": 5}
+        """);
+    PretrainConfig c = PretrainConfig.read(config);
+    Path out = dir.resolve("run");
+    List<Double> losses = new ArrayList<>();
+    PretrainJob.run(c, dir, out, false, new BadSampleCounter(), new TrainingListener() {
+      @Override
+      public void stepped(StepRecord r) {
+        if (r.losses().containsKey("exact")) {
+          losses.add(r.losses().get("loss"));
+        }
+      }
+    }, (d, t) -> {});
+    assertThat(losses).hasSize(120);
+    double first = losses.subList(0, 10).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    double last = losses.subList(110, 120).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+    assertThat(last).as("BCE of the attribute head, first vs last 10 steps").isLessThan(0.9 * first);
+
+    // the pre-training model started from the warmed-up ViT: its momentum copy (copied at the start,
+    // then moved by one EMA step of a lr-1e-6 update) still equals the warm-up's final ViT closely
+    Path warm = Files.list(out.resolve("vision-warmup/checkpoints")).filter(Files::isDirectory).findFirst().orElseThrow();
+    try (NDManager m = NDManager.newBaseManager();
+        BlipPretrainModel model = (BlipPretrainModel) org.blip4j.checkpoint.ModelDirectory.load(out.resolve("model"), m)) {
+      org.blip4j.checkpoint.SafeTensors file = org.blip4j.checkpoint.SafeTensors.open(warm.resolve("model.safetensors"));
+      String name = "vision_model.encoder.layers.0.self_attn.qkv.weight";
+      NDArray warmed = file.toNDArray(m, name);
+      NDArray fresh = PretrainJob.randomModel(PretrainJob.modelConfig("tiny", 32), 16, 5, m).parameters().get(name).array();
+      NDArray momentum = model.parameters().get("vision_model_m.encoder.layers.0.self_attn.qkv.weight").array();
+      assertThat(momentum.sub(warmed).abs().max().getFloat()).isLessThan(1e-3f);
+      assertThat(fresh.sub(warmed).abs().max().getFloat()).isGreaterThan(1e-2f);
+    }
+
+    // rerun with --resume: the finished warm-up is reused, not repeated
+    losses.clear();
+    PretrainJob.run(c.withMaxSteps(2), dir, out, true, new BadSampleCounter(), new TrainingListener() {
+      @Override
+      public void stepped(StepRecord r) {
+        losses.add(r.losses().get("loss"));
+      }
+    }, (d, t) -> {});
+    assertThat(losses).hasSize(1);
+  }
+
+  @Test
+  void warmupNeedsTheShapesWorldAndAFreshModel() throws IOException {
+    Path a = dir.resolve("a.json");
+    Files.writeString(a, """
+        {"datasets": [{"path": "x.json"}], "vision_warmup": {"steps": 10}}
+        """);
+    assertThatThrownBy(() -> PretrainConfig.read(a)).hasMessageContaining("vision_warmup").hasMessageContaining("shapes");
+    Path b = dir.resolve("b.json");
+    Files.writeString(b, """
+        {"init": "m", "shapes": {"scale": 0.01}, "datasets": [{"shapes": "human_train"}], "vision_warmup": {"steps": 10}}
+        """);
+    assertThatThrownBy(() -> PretrainConfig.read(b)).hasMessageContaining("vision_warmup").hasMessageContaining("init");
+    Path c = dir.resolve("c.json");
+    Files.writeString(c, """
+        {"shapes": {"scale": 0.01}, "datasets": [{"shapes": "human_train"}], "vision_warmup": {"steps": 0}}
+        """);
+    assertThatThrownBy(() -> PretrainConfig.read(c)).hasMessageContaining("vision_warmup.steps");
+  }
+
+  @Test
+  void widerTextInitMakesTheTinyClsFeatureDependOnTheText() {
+    BertTokenizer tok = BertTokenizer.bertBaseUncased();
+    List<String> caps = List.of("a red circle", "two blue squares on the left", "there is a yellow star");
+    BatchEncoding enc = tok.encodeBatch(caps, Padding.LONGEST, true, 30);
+    Shape ts = new Shape(caps.size(), enc.sequenceLength());
+    Map<Float, Float> maxCos = new java.util.HashMap<>();
+    for (float std : new float[] {0.02f, 0.144f}) {
+      try (NDManager m = NDManager.newBaseManager();
+          BlipPretrainModel model = PretrainJob.randomModel(PretrainJob.modelConfig("tiny", 32), 16, 7, std, m)) {
+        NDArray f = model.textFeatures(m.create(enc.flatInputIds(), ts), m.create(enc.flatAttentionMask(), ts));
+        NDArray cos = Similarity.cosine(f, f).sub(m.eye(caps.size()).mul(10f)); // off-diagonal maximum
+        maxCos.put(std, cos.max().getFloat());
+      }
+    }
+    assertThat(maxCos.get(0.02f)).as("BLIP's 0.02 at width 48: [CLS] nearly text-independent").isGreaterThan(0.999f);
+    assertThat(maxCos.get(0.144f)).as("1/sqrt(48)").isLessThan(0.95f);
+  }
+}
