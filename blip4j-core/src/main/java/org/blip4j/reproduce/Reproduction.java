@@ -207,10 +207,15 @@ public final class Reproduction {
     String name = "pretrain-" + m;
     Path dir = out.resolve(name);
     stage(name, "pre-train a new " + profile.model() + " model on " + m + " for " + profile.pretrainSteps() + " steps", dir.resolve("result.json"), () -> {
-      PretrainConfig c = new PretrainConfig(profile.model(), null, profile.imageSize(), data.stream().map(this::dataset).toList(), null,
+      // every pre-training shares one vision warm-up (../vision-warmup) in the reproduction's world (../shapes)
+      boolean warm = profile.visionWarmupSteps() > 0;
+      PretrainConfig.Shapes world = warm ? new PretrainConfig.Shapes("../shapes", profile.shapesScale(), 0.4, profile.shapesImageSize(), 0) : null;
+      PretrainConfig.VisionWarmupConfig warmup = warm
+          ? new PretrainConfig.VisionWarmupConfig("human_train", profile.visionWarmupSteps(), 1e-3f, 2 * profile.batchSize(), 0.8, "../vision-warmup") : null;
+      PretrainConfig c = new PretrainConfig(profile.model(), null, profile.imageSize(), data.stream().map(this::dataset).toList(), world,
           profile.batchSize(), epochs(data, profile.pretrainSteps()), profile.pretrainSteps(),
           new PretrainConfig.Lr("step", profile.pretrainLr(), 1e-6f, 1e-6f, profile.warmupSteps(), 1.0f), 0.05f, 5.0f, profile.queueSize(), 0.995f,
-          0.4f, 0, 30, 0.5, true, 0.1f, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1);
+          0.4f, 0, 30, 0.5, true, 0.1f, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, warmup, profile.textInitStd());
       Path configFile = writeConfig(name, c);
       BadSampleCounter bad = new BadSampleCounter();
       long steps = PretrainJob.run(c, configFile.getParent(), dir, true, bad, listener.training(name, profile.batchSize()), null);
@@ -226,7 +231,7 @@ public final class Reproduction {
       PretrainConfig c = new PretrainConfig(profile.model(), rel(out.resolve("configs"), out.resolve("pretrain-" + from).resolve("model")),
           profile.imageSize(), data.stream().map(this::dataset).toList(), null, profile.batchSize(), epochs(data, profile.finetuneSteps()),
           profile.finetuneSteps(), new PretrainConfig.Lr("cosine", profile.finetuneLr(), 0f, 1e-6f, 0, 1.0f), 0.05f, 5.0f, profile.queueSize(), 0.995f,
-          0.4f, 0, 30, 0.5, true, 0.1f, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1);
+          0.4f, 0, 30, 0.5, true, 0.1f, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, null, null);
       Path configFile = writeConfig(name, c);
       BadSampleCounter bad = new BadSampleCounter();
       long steps = FinetuneJob.run(task, c, configFile.getParent(), dir, true, bad, listener.training(name, profile.batchSize()), null);

@@ -70,9 +70,12 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
    * The vision warm-up: {@code steps} of batch {@code batch_size} at peak {@code lr} (cosine, 10 %
    * warm-up) on the images of the Shapes split {@code split} (default human_train), cropped with
    * {@code min_crop_scale} (default 0.8) and flipped — no colour augmentation, the labels are colours.
+   * It runs in {@code dir} (relative to the run directory, default {@code vision-warmup}); runs that
+   * name the same directory share one warm-up, as BLIP's runs share one ImageNet ViT.
    */
-  public record VisionWarmupConfig(String split, int steps, Float lr, int batchSize, double minCropScale) {
+  public record VisionWarmupConfig(String split, int steps, Float lr, int batchSize, double minCropScale, String dir) {
     public VisionWarmupConfig {
+      dir = dir == null ? "vision-warmup" : dir;
       split = split == null ? "human_train" : split;
       lr = lr == null ? 1e-3f : lr;
       batchSize = batchSize == 0 ? 32 : batchSize;

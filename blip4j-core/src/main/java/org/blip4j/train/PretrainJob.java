@@ -93,7 +93,7 @@ public final class PretrainJob {
   }
 
   /**
-   * The vision warm-up stage ({@link VisionWarmup}) under {@code <out>/vision-warmup/}: trained with
+   * The vision warm-up stage ({@link VisionWarmup}) in its directory (default {@code <out>/vision-warmup/}): trained with
    * its own checkpoints (an interrupted warm-up resumes; a finished one is reused, not repeated), then
    * its ViT is copied into {@code model}.
    */
@@ -122,7 +122,7 @@ public final class PretrainJob {
     TrainTransform transform = new TrainTransform(config.imageSize(), w.minCropScale(), FlipPolicy.SWAP, new RandAugment(0, 0, RandAugment.BLIP_OPS, false));
     ImageDecoder decoder = new ImageDecoder();
     LearningRate schedule = new LearningRate("cosine", w.lr(), 1e-6f, 1e-6f, Math.max(1, w.steps() / 10), 1f, epochs);
-    Trainer trainer = new Trainer(new Trainer.Options(out.resolve("vision-warmup"), epochs, w.steps(), schedule, config.seed(), config.logEvery(),
+    Trainer trainer = new Trainer(new Trainer.Options(out.resolve(w.dir()).normalize(), epochs, w.steps(), schedule, config.seed(), config.logEvery(),
         config.checkpointEvery(), 1, "vision warm-up (" + samples.size() + " images)"));
     if (listener != null) {
       trainer.listener(listener);
