@@ -109,10 +109,15 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
         + "Every pre-training (noboot, F, C, CF%s) trains a NEW model of the same size for the SAME number of steps: %d "
         + "(learning rate %.0e constant after %d warm-up steps, so equal steps see equal rates; the ITC distillation ramp is 2 epochs, as in BLIP, "
         + "so it is shorter in steps on smaller datasets). Fine-tunes: %d steps each on human_train (cosine from %.0e). "
+        + "%s"
         + "The captioner and the filter of CapFilt are noboot's caption and retrieval fine-tunes, which are also noboot's downstream models. "
         + "Retrieval: ITC top-%d re-ranked by ITM, `[ENC]`. Captioning: beam %d, prompt \"a picture of \".\n\n",
         p.shapesScale(), p.shapesImageSize(), p.model(), p.imageSize(), p.batchSize(), p.beamRow() ? ", CF-beam" : "", p.pretrainSteps(),
-        p.pretrainLr(), p.warmupSteps(), p.finetuneSteps(), p.finetuneLr(), p.kTest(), p.captionBeams()));
+        p.pretrainLr(), p.warmupSteps(), p.finetuneSteps(), p.finetuneLr(),
+        p.visionWarmupSteps() > 0 ? String.format(Locale.ROOT, "As BLIP starts from an ImageNet ViT, every pre-training starts from ONE shared vision "
+            + "warm-up (%d steps: the ViT learns the human_train scenes' colours, shapes and counts; `vision-warmup/`), and the text side is "
+            + "initialised with std %.3f (BLIP's 0.02 leaves this narrow model's [CLS] independent of the text). ", p.visionWarmupSteps(), p.textInitStd()) : "",
+        p.kTest(), p.captionBeams()));
     sb.append("Evaluation sets: test ").append(p.testImages() > 0 ? "first " + p.testImages() + " images (subset)" : "all images")
         .append(", zs_test ").append(p.zsImages() > 0 ? "first " + p.zsImages() + " images (subset)" : "all images")
         .append(" (files `data/test-eval.json`, `data/zs_test-eval.json`).")

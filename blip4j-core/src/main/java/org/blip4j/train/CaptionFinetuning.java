@@ -12,8 +12,6 @@ import java.util.regex.Pattern;
 import org.blip4j.data.transform.TrainTransform;
 import org.blip4j.model.BlipCaptioningModel;
 import org.blip4j.model.TextDecoder;
-import org.blip4j.nn.Parameter;
-import org.blip4j.nn.ParameterStore;
 import org.blip4j.text.BatchEncoding;
 import org.blip4j.text.BertTokenizer;
 import org.blip4j.text.Padding;
@@ -25,7 +23,7 @@ import org.blip4j.text.PreCaption;
  * 40 tokens, {@code [DEC]} replaces {@code [CLS]}; the LM loss (label smoothing 0.1) ignores padding
  * and the prompt's tokens, so the model learns to continue "a picture of ".
  */
-public final class CaptionFinetuning implements Objective<TrainTransform.Output> {
+public final class CaptionFinetuning extends AdamWObjective<TrainTransform.Output> {
   /** BLIP's captioning prompt. */
   public static final String PROMPT = "a picture of ";
 
@@ -47,20 +45,16 @@ public final class CaptionFinetuning implements Objective<TrainTransform.Output>
   private final BlipCaptioningModel model;
   private final Options options;
   private final BertTokenizer tokenizer;
-  private final AdamW optimizer;
-  private final List<Parameter> trainable;
   private final int promptLength;
 
   /** Fine-tuning of {@code model}; optimiser state lives under {@code parent}. */
   public CaptionFinetuning(BlipCaptioningModel model, NDManager parent, Options options, BertTokenizer tokenizer) {
+    super(model.parameters(), parent, options.weightDecay(), name -> true, options.freeze(), List.of(model.textDecoder().bert()), options.dropout());
     this.model = model;
     this.options = options;
     this.tokenizer = tokenizer;
-    this.optimizer = new AdamW(parent, options.weightDecay());
     // BLIP: len(tokenizer(prompt).input_ids) - 1 — [CLS]/[DEC] plus the prompt's word pieces
     this.promptLength = tokenizer.encode(options.prompt()).inputIds().length - 1;
-    this.trainable = TrainableParameters.select(model.parameters(), name -> true, options.freeze());
-    model.textDecoder().bert().setDropout(options.dropout(), options.dropout());
   }
 
   /** Tokens at the start of every caption that carry no loss ([DEC] and the prompt). */
@@ -110,30 +104,10 @@ public final class CaptionFinetuning implements Objective<TrainTransform.Output>
         loss = TextDecoder.lmLoss(logits, labels, TextDecoder.LABEL_SMOOTHING);
         gc.backward(loss);
       }
-      double norm = optimizer.update(trainable, ctx.lr(), options.maxGradNorm());
+      double norm = update(ctx.lr(), options.maxGradNorm());
       double lm = loss.getFloat();
       return new StepOutput(Map.of("loss", lm), norm);
     }
   }
 
-  @Override
-  public ParameterStore parameters() {
-    return model.parameters();
-  }
-
-  @Override
-  public AdamW optimizer() {
-    return optimizer;
-  }
-
-  @Override
-  public List<Parameter> trainable() {
-    return trainable;
-  }
-
-  @Override
-  public void close() {
-    model.textDecoder().bert().setDropout(0, 0);
-    optimizer.close();
-  }
 }

@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.blip4j.data.transform.NlvrPairTransform;
 import org.blip4j.model.BlipNlvrModel;
-import org.blip4j.nn.Parameter;
-import org.blip4j.nn.ParameterStore;
 import org.blip4j.text.BatchEncoding;
 import org.blip4j.text.BertTokenizer;
 import org.blip4j.text.Padding;
@@ -27,7 +25,7 @@ import org.blip4j.text.PreCaption;
  * cross-entropy against the label (index 1 = true). Every parameter is trained, as train_nlvr.py
  * optimises {@code model.parameters()} (minus {@code freeze}).
  */
-public final class NlvrFinetuning implements Objective<NlvrPairTransform.Output> {
+public final class NlvrFinetuning extends AdamWObjective<NlvrPairTransform.Output> {
   /** BLIP's NLVR sentence length in words ({@code nlvr_dataset.py}). */
   public static final int MAX_WORDS = 40;
 
@@ -47,17 +45,13 @@ public final class NlvrFinetuning implements Objective<NlvrPairTransform.Output>
   private final BlipNlvrModel model;
   private final Options options;
   private final BertTokenizer tokenizer;
-  private final AdamW optimizer;
-  private final List<Parameter> trainable;
 
   /** Fine-tuning of {@code model}; optimiser state lives under {@code parent}. */
   public NlvrFinetuning(BlipNlvrModel model, NDManager parent, Options options, BertTokenizer tokenizer) {
+    super(model.parameters(), parent, options.weightDecay(), name -> true, options.freeze(), List.of(model.textEncoder()), options.dropout());
     this.model = model;
     this.options = options;
     this.tokenizer = tokenizer;
-    this.optimizer = new AdamW(parent, options.weightDecay());
-    this.trainable = TrainableParameters.select(model.parameters(), name -> true, options.freeze());
-    model.textEncoder().setDropout(options.dropout(), options.dropout());
   }
 
   /** The encoder input for {@code sentences}: {@code pre_caption}ed, padded to the longest, {@code [ENC]} first (no truncation, as the original). */
@@ -97,29 +91,9 @@ public final class NlvrFinetuning implements Objective<NlvrPairTransform.Output>
         loss = logits.logSoftmax(-1).mul(target).sum(new int[] {1}).mean().neg();
         gc.backward(loss);
       }
-      double norm = optimizer.update(trainable, ctx.lr(), options.maxGradNorm());
+      double norm = update(ctx.lr(), options.maxGradNorm());
       return new StepOutput(Map.of("loss", (double) loss.getFloat()), norm);
     }
   }
 
-  @Override
-  public ParameterStore parameters() {
-    return model.parameters();
-  }
-
-  @Override
-  public AdamW optimizer() {
-    return optimizer;
-  }
-
-  @Override
-  public List<Parameter> trainable() {
-    return trainable;
-  }
-
-  @Override
-  public void close() {
-    model.textEncoder().setDropout(0, 0); // the model may be evaluated or saved after training
-    optimizer.close();
-  }
 }

@@ -13,8 +13,6 @@ import java.util.SplittableRandom;
 import java.util.regex.Pattern;
 import org.blip4j.data.transform.TrainTransform;
 import org.blip4j.model.BlipPretrainModel;
-import org.blip4j.model.TextTransformer;
-import org.blip4j.nn.Parameter;
 import org.blip4j.nn.ParameterStore;
 import org.blip4j.text.BatchEncoding;
 import org.blip4j.text.BertTokenizer;
@@ -27,7 +25,7 @@ import org.blip4j.text.PreCaption;
  * then AdamW, the momentum update and the queue update — {@code BLIP_Pretrain.forward} + the
  * optimiser step of {@code pretrain.py}.
  */
-public final class Pretraining implements Objective<TrainTransform.Output> {
+public final class Pretraining extends AdamWObjective<TrainTransform.Output> {
   /** Parameters that are state, not learnt by gradient: momentum copies, queues, the pointer. */
   private static final Pattern NOT_TRAINED = Pattern.compile("^(vision_model_m|text_encoder_m|vision_proj_m|text_proj_m)\\..*|^(image_queue|text_queue|queue_ptr)$");
 
@@ -78,9 +76,7 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
   private final BlipPretrainModel model;
   private final Options options;
   private final BertTokenizer tokenizer;
-  private final AdamW optimizer;
   private final Momentum momentum;
-  private final List<Parameter> trainable;
   private final float momentumCoefficient;
   private final float maxGradNorm;
 
@@ -95,15 +91,14 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
 
   /** Pre-training of {@code model} with {@code options}; captions are tokenised by {@code tokenizer}. */
   public Pretraining(BlipPretrainModel model, NDManager parent, Options options, BertTokenizer tokenizer) {
+    super(model.parameters(), parent, options.weightDecay(), name -> !NOT_TRAINED.matcher(name).matches(), options.freeze(),
+        List.of(model.textEncoder(), model.textEncoderMomentum(), model.textDecoder().bert()), options.dropout());
     this.model = model;
     this.options = options;
     this.tokenizer = tokenizer;
-    this.optimizer = new AdamW(parent, options.weightDecay());
     this.momentum = new Momentum(model);
     this.momentumCoefficient = options.momentum();
     this.maxGradNorm = options.maxGradNorm();
-    setDropout(options.dropout());
-    this.trainable = TrainableParameters.select(model.parameters(), name -> !NOT_TRAINED.matcher(name).matches(), options.freeze());
   }
 
   /** Copies the online parameters into the momentum encoders (start of training). */
@@ -114,21 +109,6 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
   @Override
   public void start() {
     initMomentum();
-  }
-
-  @Override
-  public AdamW optimizer() {
-    return optimizer;
-  }
-
-  @Override
-  public ParameterStore parameters() {
-    return model.parameters();
-  }
-
-  @Override
-  public List<Parameter> trainable() {
-    return trainable;
   }
 
   /**
@@ -189,7 +169,7 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
       float[] w = options.lossWeights();
       gc.backward(itc.mul(ParameterStore.scalar(m, w[0])).add(itm.mul(ParameterStore.scalar(m, w[1]))).add(lm.mul(ParameterStore.scalar(m, w[2]))));
     }
-    double norm = optimizer.update(trainable, lr, maxGradNorm);
+    double norm = update(lr, maxGradNorm);
     momentum.enqueue(imageFeatM, textFeatM);
     return new Losses(itc.getFloat(), itm.getFloat(), lm.getFloat(), norm);
   }
@@ -216,16 +196,4 @@ public final class Pretraining implements Objective<TrainTransform.Output> {
     return m.create(v, ids.getShape());
   }
 
-  /** BERT dropout of the text transformers this objective trains (0: off). */
-  private void setDropout(float p) {
-    for (TextTransformer t : List.of(model.textEncoder(), model.textEncoderMomentum(), model.textDecoder().bert())) {
-      t.setDropout(p, p);
-    }
-  }
-
-  @Override
-  public void close() {
-    setDropout(0); // the model may be evaluated or saved after training
-    optimizer.close();
-  }
 }

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import org.blip4j.model.BlipPretrainModel;
 import org.blip4j.model.Similarity;
-import org.blip4j.model.TextTransformer;
 import org.blip4j.nn.Parameter;
 import org.blip4j.nn.ParameterStore;
 import org.blip4j.text.BatchEncoding;
@@ -30,7 +29,7 @@ import org.blip4j.text.PreCaption;
  * encoder, projections, ITM head, temperature — the decoder is left alone); {@link org.blip4j.checkpoint.TaskModels#retrieval}
  * then extracts the HF BlipForImageTextRetrieval.
  */
-public final class RetrievalFinetuning implements Objective<RetrievalFinetuning.Item> {
+public final class RetrievalFinetuning extends AdamWObjective<RetrievalFinetuning.Item> {
   /** A training pair with the id of its image (equal ids = the same image). */
   public record Item(float[] pixels, String caption, long imageId) {}
 
@@ -55,17 +54,15 @@ public final class RetrievalFinetuning implements Objective<RetrievalFinetuning.
   private final BlipPretrainModel model;
   private final Options options;
   private final BertTokenizer tokenizer;
-  private final AdamW optimizer;
   private final Momentum momentum;
   private final Parameter idxQueue;
-  private final List<Parameter> trainable;
 
   /** Fine-tuning of {@code model}'s retrieval parts; optimiser state lives under {@code parent}. */
   public RetrievalFinetuning(BlipPretrainModel model, NDManager parent, Options options, BertTokenizer tokenizer) {
+    super(model.parameters(), parent, options.weightDecay(), name -> TRAINED.matcher(name).matches(), options.freeze(), List.of(model.textEncoder(), model.textEncoderMomentum()), options.dropout());
     this.model = model;
     this.options = options;
     this.tokenizer = tokenizer;
-    this.optimizer = new AdamW(parent, options.weightDecay());
     this.momentum = new Momentum(model);
     ParameterStore store = model.parameters();
     long q = model.imageQueue().shape().get(1);
@@ -75,8 +72,6 @@ public final class RetrievalFinetuning implements Objective<RetrievalFinetuning.
       java.util.Arrays.fill(none, -100); // BLIP: torch.full((1, queue_size), -100)
       idxQueue.set(store.manager().create(none, new Shape(1, q)));
     }
-    this.trainable = TrainableParameters.select(store, name -> TRAINED.matcher(name).matches(), options.freeze());
-    setDropout(options.dropout());
   }
 
   /** Fresh queues of random unit columns and ids -100, momentum copies equal to the online encoders (BLIP_Retrieval.__init__). */
@@ -131,7 +126,7 @@ public final class RetrievalFinetuning implements Objective<RetrievalFinetuning.
         itm = ITM.loss(model, encIds, mask, embeds, ITM.sampleNegatives(simI2t, simI2t.transpose(), ids, ctx.random()));
         gc.backward(itc.add(itm));
       }
-      double norm = optimizer.update(trainable, ctx.lr(), options.maxGradNorm());
+      double norm = update(ctx.lr(), options.maxGradNorm());
       enqueueIds(ids);
       momentum.enqueue(imageFeatM, textFeatM);
       Map<String, Double> losses = new LinkedHashMap<>();
@@ -153,31 +148,4 @@ public final class RetrievalFinetuning implements Objective<RetrievalFinetuning.
     }
   }
 
-  @Override
-  public ParameterStore parameters() {
-    return model.parameters();
-  }
-
-  @Override
-  public AdamW optimizer() {
-    return optimizer;
-  }
-
-  @Override
-  public List<Parameter> trainable() {
-    return trainable;
-  }
-
-  /** BERT dropout of the text transformers this objective trains (0: off). */
-  private void setDropout(float p) {
-    for (TextTransformer t : List.of(model.textEncoder(), model.textEncoderMomentum())) {
-      t.setDropout(p, p);
-    }
-  }
-
-  @Override
-  public void close() {
-    setDropout(0); // the model may be evaluated or saved after training
-    optimizer.close();
-  }
 }

@@ -13,8 +13,6 @@ import java.util.regex.Pattern;
 import org.blip4j.model.BlipVqaModel;
 import org.blip4j.model.CrossAttentionContext;
 import org.blip4j.model.TextDecoder;
-import org.blip4j.model.TextTransformer;
-import org.blip4j.nn.Parameter;
 import org.blip4j.nn.ParameterStore;
 import org.blip4j.text.BatchEncoding;
 import org.blip4j.text.BertTokenizer;
@@ -31,7 +29,7 @@ import org.blip4j.text.PreCaption;
  * of the question's answers ({@code vqa_dataset.py}). As train_vqa.py, every parameter of the
  * {@link BlipVqaModel} (ViT, question encoder, answer decoder) is trained.
  */
-public final class VqaFinetuning implements Objective<VqaFinetuning.Item> {
+public final class VqaFinetuning extends AdamWObjective<VqaFinetuning.Item> {
   /** A training question about an image, with every given answer (repeats allowed: they weigh more). */
   public record Item(float[] pixels, String question, List<String> answers) {
     /** Validates. */
@@ -78,17 +76,13 @@ public final class VqaFinetuning implements Objective<VqaFinetuning.Item> {
   private final BlipVqaModel model;
   private final Options options;
   private final BertTokenizer tokenizer;
-  private final AdamW optimizer;
-  private final List<Parameter> trainable;
 
   /** Fine-tuning of every parameter of {@code model} (minus frozen ones); optimiser state lives under {@code parent}. */
   public VqaFinetuning(BlipVqaModel model, NDManager parent, Options options, BertTokenizer tokenizer) {
+    super(model.parameters(), parent, options.weightDecay(), name -> true, options.freeze(), List.of(model.textEncoder(), model.textDecoder().bert()), options.dropout());
     this.model = model;
     this.options = options;
     this.tokenizer = tokenizer;
-    this.optimizer = new AdamW(parent, options.weightDecay());
-    this.trainable = TrainableParameters.select(model.parameters(), name -> true, options.freeze());
-    setDropout(options.dropout());
   }
 
   /** Tokenises a batch: {@code [ENC]}-first questions, {@code [DEC]}-first answers, their labels and weights. */
@@ -152,35 +146,9 @@ public final class VqaFinetuning implements Objective<VqaFinetuning.Item> {
         loss = loss(m, items);
         gc.backward(loss);
       }
-      double norm = optimizer.update(trainable, ctx.lr(), options.maxGradNorm());
+      double norm = update(ctx.lr(), options.maxGradNorm());
       return new StepOutput(Map.of("loss", (double) loss.getFloat()), norm);
     }
   }
 
-  @Override
-  public ParameterStore parameters() {
-    return model.parameters();
-  }
-
-  @Override
-  public AdamW optimizer() {
-    return optimizer;
-  }
-
-  @Override
-  public List<Parameter> trainable() {
-    return trainable;
-  }
-
-  private void setDropout(float p) {
-    for (TextTransformer t : List.of(model.textEncoder(), model.textDecoder().bert())) {
-      t.setDropout(p, p);
-    }
-  }
-
-  @Override
-  public void close() {
-    setDropout(0); // the model may be evaluated or saved after training
-    optimizer.close();
-  }
 }
