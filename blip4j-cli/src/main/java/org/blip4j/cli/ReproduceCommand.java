@@ -129,7 +129,7 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     @Override
     public TrainingListener training(String stage, int batchSize) {
-      training = new TrainingProgress(batchSize, err);
+      training = new TrainingProgress(err);
       return training;
     }
 

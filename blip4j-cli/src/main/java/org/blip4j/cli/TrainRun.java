@@ -41,7 +41,7 @@ final class TrainRun {
       }
       Blip4j.init();
       BadSampleCounter bad = new BadSampleCounter();
-      TrainingProgress listener = new TrainingProgress(c.batchSize(), err);
+      TrainingProgress listener = new TrainingProgress(err);
       long done = job.run(c, config.toAbsolutePath().getParent(), bad, listener);
       listener.finish();
       o.printf(Locale.ROOT, "%s %d steps; metrics %s, plot %s, model %s%n", verb, done, out.resolve("metrics.jsonl"), out.resolve("loss.png"),

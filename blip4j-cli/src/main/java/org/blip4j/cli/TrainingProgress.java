@@ -6,23 +6,29 @@ import java.util.Locale;
 import org.blip4j.train.StepRecord;
 import org.blip4j.train.TrainingListener;
 
-/** The console side of a training run: a progress bar in samples (rate, ETA, current losses) and checkpoint lines. */
+/**
+ * The console side of a training run: a progress bar in samples (rate, ETA, current losses) and
+ * checkpoint lines. A run may have several phases (pre-training after its vision warm-up); each
+ * {@code started} begins a new bar, sized with the batch of that phase's first step.
+ */
 final class TrainingProgress implements TrainingListener {
-  private final int batch;
   private final PrintWriter err;
   private Progress progress;
   private long firstStep;
+  private long totalSteps;
+  private int batch;
   private long lastShown;
 
-  TrainingProgress(int batch, PrintWriter err) {
-    this.batch = batch;
+  TrainingProgress(PrintWriter err) {
     this.err = err;
   }
 
   @Override
   public void started(long first, long total) {
+    finish();
+    progress = null;
     firstStep = first;
-    progress = new Progress(first > 0 ? "resumed, training" : "training", "samples", total * batch, err, System.console() != null);
+    totalSteps = total;
     if (first > 0) {
       err.printf(Locale.ROOT, "resuming at step %d of %d%n", first, total);
     }
@@ -30,6 +36,10 @@ final class TrainingProgress implements TrainingListener {
 
   @Override
   public void stepped(StepRecord r) {
+    if (progress == null) {
+      batch = r.samples();
+      progress = new Progress(firstStep > 0 ? "resumed, training" : "training", "samples", totalSteps * batch, err, System.console() != null);
+    }
     long now = System.nanoTime();
     if (now - lastShown > 1_000_000_000L || System.console() != null) {
       lastShown = now;
