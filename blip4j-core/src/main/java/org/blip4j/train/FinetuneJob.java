@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.function.Function;
 import org.blip4j.checkpoint.ModelDirectory;
 import org.blip4j.checkpoint.TaskModels;
 import org.blip4j.data.BadReason;
@@ -16,7 +18,6 @@ import org.blip4j.data.Sample;
 import org.blip4j.data.loader.DataLoader;
 import org.blip4j.data.shapes.ShapesProgressListener;
 import org.blip4j.data.transform.NlvrPairTransform;
-import org.blip4j.data.transform.TrainTransform;
 import org.blip4j.model.BlipCaptioningModel;
 import org.blip4j.model.BlipNlvrModel;
 import org.blip4j.model.BlipPretrainModel;
@@ -75,17 +76,38 @@ public final class FinetuneJob {
 
   private static long caption(PretrainConfig config, List<Sample> samples, BadSampleListener bad, BlipPretrainedModel source, NDManager root,
       Trainer trainer, boolean resume, Path out) throws IOException {
-    BlipCaptioningModel model = TaskModels.captioning(source, root);
+    BlipCaptioningModel model = taskModel(source, s -> TaskModels.captioning(s, root));
+    CaptionFinetuning.Options opts = new CaptionFinetuning.Options(config.weightDecay(), config.maxGradNorm(), CaptionFinetuning.PROMPT,
+        40, config.dropout(), config.freezePattern());
+    return trainAndSave(model, trainer, resume, out, () -> PretrainJob.loader(config, samples, bad),
+        m -> new CaptionFinetuning(m, root, opts, BertTokenizer.bertBaseUncased()));
+  }
+
+  /**
+   * The task model {@code convert} makes of {@code source}; {@code source} is closed unless it is
+   * that model itself, also when the conversion fails.
+   */
+  private static <M extends BlipPretrainedModel> M taskModel(BlipPretrainedModel source, Function<BlipPretrainedModel, M> convert) {
+    M model;
+    try {
+      model = convert.apply(source);
+    } catch (RuntimeException e) {
+      source.close();
+      throw e;
+    }
     if (model != source) {
       source.close();
     }
-    CaptionFinetuning.Options opts = new CaptionFinetuning.Options(config.weightDecay(), config.maxGradNorm(), CaptionFinetuning.PROMPT,
-        40, config.dropout(), config.freezePattern());
+    return model;
+  }
+
+  /** Trains {@code model} with its objective on the loader, then saves it as {@code <out>/model/}; the model is closed at the end. */
+  private static <M extends BlipPretrainedModel, T> long trainAndSave(M model, Trainer trainer, boolean resume, Path out,
+      Supplier<DataLoader<T>> loader, Function<M, Objective<T>> objective) throws IOException {
     try (model) {
       long steps;
-      try (DataLoader<TrainTransform.Output> loader = PretrainJob.loader(config, samples, bad);
-          CaptionFinetuning objective = new CaptionFinetuning(model, root, opts, BertTokenizer.bertBaseUncased())) {
-        steps = trainer.run(loader, objective, resume);
+      try (DataLoader<T> l = loader.get(); Objective<T> o = objective.apply(model)) {
+        steps = trainer.run(l, o, resume);
       } // closing the objective turns dropout off before the model is saved
       ModelDirectory.save(model, out.resolve("model"));
       return steps;
@@ -128,31 +150,14 @@ public final class FinetuneJob {
       throw new IllegalArgumentException("VQA fine-tuning needs VQA records {\"question\", \"image\", \"answer\": [...]} with at least one answer; "
           + "the configured datasets hold none (" + all.size() + " records read)");
     }
-    BlipVqaModel model;
-    try {
-      model = TaskModels.vqa(source, root);
-    } catch (RuntimeException e) {
-      source.close();
-      throw e;
-    }
-    if (model != source) {
-      source.close();
-    }
+    BlipVqaModel model = taskModel(source, s -> TaskModels.vqa(s, root));
     VqaFinetuning.Options opts = new VqaFinetuning.Options(config.weightDecay(), config.maxGradNorm(), VqaFinetuning.Options.blip().maxQuestionLength(),
         config.dropout(), config.freezePattern());
-    try (model) {
-      long steps;
-      // the flip swaps left/right in the question and its answers together, so both stay true
-      try (DataLoader<VqaFinetuning.Item> loader = PretrainJob.loader(config, samples, bad, FinetuneJob::vqaText, (sample, o) -> {
-        String[] parts = o.caption().split("\n", -1);
-        return new VqaFinetuning.Item(o.pixels(), parts[0], List.of(parts).subList(1, parts.length));
-      });
-          VqaFinetuning objective = new VqaFinetuning(model, root, opts, BertTokenizer.bertBaseUncased())) {
-        steps = trainer.run(loader, objective, resume);
-      } // closing the objective turns dropout off before the model is saved
-      ModelDirectory.save(model, out.resolve("model"));
-      return steps;
-    }
+    // the flip swaps left/right in the question and its answers together, so both stay true
+    return trainAndSave(model, trainer, resume, out, () -> PretrainJob.loader(config, samples, bad, FinetuneJob::vqaText, (sample, o) -> {
+      String[] parts = o.caption().split("\n", -1);
+      return new VqaFinetuning.Item(o.pixels(), parts[0], List.of(parts).subList(1, parts.length));
+    }), m -> new VqaFinetuning(m, root, opts, BertTokenizer.bertBaseUncased()));
   }
 
   /** The VQA records with at least one answer; the others (test questions, non-VQA records) are reported to {@code bad}. */
@@ -191,6 +196,7 @@ public final class FinetuneJob {
   private static String oneLine(String t) {
     return t.replace('\n', ' ').replace('\r', ' ');
   }
+
   private static long nlvr(PretrainConfig config, List<Sample> samples, BadSampleListener bad, BlipPretrainedModel source, NDManager root,
       Trainer trainer, boolean resume, Path out) throws IOException {
     Sample notPair = samples.stream().filter(s -> !NlvrPairTransform.isNlvr(s)).findFirst().orElse(null);
@@ -199,25 +205,9 @@ public final class FinetuneJob {
       throw new IllegalArgumentException("nlvr fine-tuning needs NLVR records ({\"images\": [two paths], \"sentence\", \"label\"});"
           + " sample " + notPair.key() + " (image " + notPair.image().source() + ") is not one");
     }
-    BlipNlvrModel model;
-    try {
-      model = TaskModels.nlvr(source, config.seed(), root);
-    } catch (RuntimeException e) {
-      source.close();
-      throw e;
-    }
-    if (model != source) {
-      source.close();
-    }
+    BlipNlvrModel model = taskModel(source, s -> TaskModels.nlvr(s, config.seed(), root));
     NlvrFinetuning.Options opts = new NlvrFinetuning.Options(config.weightDecay(), config.maxGradNorm(), config.dropout(), config.freezePattern());
-    try (model) {
-      long steps;
-      try (DataLoader<NlvrPairTransform.Output> loader = PretrainJob.nlvrLoader(config, samples, bad);
-          NlvrFinetuning objective = new NlvrFinetuning(model, root, opts, BertTokenizer.bertBaseUncased())) {
-        steps = trainer.run(loader, objective, resume);
-      } // closing the objective turns dropout off before the model is saved
-      ModelDirectory.save(model, out.resolve("model"));
-      return steps;
-    }
+    return trainAndSave(model, trainer, resume, out, () -> PretrainJob.nlvrLoader(config, samples, bad),
+        m -> new NlvrFinetuning(m, root, opts, BertTokenizer.bertBaseUncased()));
   }
 }
