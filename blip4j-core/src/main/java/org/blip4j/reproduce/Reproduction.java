@@ -25,8 +25,6 @@ import org.blip4j.capfilt.ShapesOracle;
 import org.blip4j.capfilt.ShardResult;
 import org.blip4j.capfilt.SyntheticCaptioner;
 import org.blip4j.data.BadSampleCounter;
-import org.blip4j.data.shapes.ShapesConfig;
-import org.blip4j.data.shapes.ShapesGenerator;
 import org.blip4j.eval.CaptionEvaluation;
 import org.blip4j.eval.RetrievalEvaluation;
 import org.blip4j.generate.GenerationConfig;
@@ -167,13 +165,12 @@ public final class Reproduction {
   }
 
   private void shapes() throws IOException {
-    Path dir = out.resolve("shapes");
-    Path tmp = out.resolve("shapes.tmp");
-    deleteTree(tmp);
-    new ShapesGenerator(new ShapesConfig(profile.shapesScale(), 0.4, profile.shapesImageSize(), 0, Math.max(1, Runtime.getRuntime().availableProcessors())))
-        .generate(tmp, listener.shapes());
-    deleteTree(dir);
-    Files.move(tmp, dir);
+    PretrainJob.ensureShapes(world("shapes"), out, listener.shapes());
+  }
+
+  /** The reproduction's Shapes world (noise 0.4, seed 0) as a config section, at {@code dir} relative to a run directory. */
+  private PretrainConfig.Shapes world(String dir) {
+    return new PretrainConfig.Shapes(dir, profile.shapesScale(), 0.4, profile.shapesImageSize(), 0);
   }
 
   /** Records of a JSON annotation list (its array length). */
@@ -209,7 +206,7 @@ public final class Reproduction {
     stage(name, "pre-train a new " + profile.model() + " model on " + m + " for " + profile.pretrainSteps() + " steps", dir.resolve("result.json"), () -> {
       // every pre-training shares one vision warm-up (../vision-warmup) in the reproduction's world (../shapes)
       boolean warm = profile.visionWarmupSteps() > 0;
-      PretrainConfig.Shapes world = warm ? new PretrainConfig.Shapes("../shapes", profile.shapesScale(), 0.4, profile.shapesImageSize(), 0) : null;
+      PretrainConfig.Shapes world = warm ? world("../shapes") : null;
       PretrainConfig.VisionWarmupConfig warmup = warm
           ? new PretrainConfig.VisionWarmupConfig("human_train", profile.visionWarmupSteps(), 1e-3f, 2 * profile.batchSize(), 0.8, "../vision-warmup") : null;
       PretrainConfig c = new PretrainConfig(profile.model(), null, profile.imageSize(), data.stream().map(this::dataset).toList(), world,

@@ -166,7 +166,7 @@ public final class PretrainJob {
   }
 
   /** The Shapes world of the config: reused when complete, otherwise generated (atomically) under the run directory. */
-  static Path ensureShapes(PretrainConfig.Shapes s, Path out, ShapesProgressListener progress) throws IOException {
+  public static Path ensureShapes(PretrainConfig.Shapes s, Path out, ShapesProgressListener progress) throws IOException {
     Path dir = out.resolve(s.dir() == null ? "shapes" : s.dir());
     if (Files.isRegularFile(dir.resolve("summary.json"))) {
       return dir;
