@@ -68,12 +68,14 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
 
   /**
    * The vision warm-up: {@code steps} of batch {@code batch_size} at peak {@code lr} (cosine, 10 %
-   * warm-up) on the images of the Shapes split {@code split} (default human_train), cropped with
+   * warm-up) on {@code images} fresh scenes drawn from the world's generator under another seed (a
+   * labelled image set disjoint from every split, as ImageNet is from BLIP's data), or, with
+   * {@code images} 0, on the images of the Shapes split {@code split} (default human_train), cropped with
    * {@code min_crop_scale} (default 0.8) and flipped — no colour augmentation, the labels are colours.
    * It runs in {@code dir} (relative to the run directory, default {@code vision-warmup}); runs that
    * name the same directory share one warm-up, as BLIP's runs share one ImageNet ViT.
    */
-  public record VisionWarmupConfig(String split, int steps, Float lr, int batchSize, double minCropScale, String dir) {
+  public record VisionWarmupConfig(String split, int steps, Float lr, int batchSize, double minCropScale, String dir, int images) {
     public VisionWarmupConfig {
       dir = dir == null ? "vision-warmup" : dir;
       split = split == null ? "human_train" : split;
@@ -82,6 +84,9 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
       minCropScale = minCropScale == 0 ? 0.8 : minCropScale;
       if (steps < 1) {
         throw new IllegalArgumentException("vision_warmup.steps must be >= 1, got " + steps);
+      }
+      if (images < 0) {
+        throw new IllegalArgumentException("vision_warmup.images must be >= 0, got " + images);
       }
       if (!(minCropScale > 0 && minCropScale <= 1)) {
         throw new IllegalArgumentException("vision_warmup.min_crop_scale must be in (0, 1], got " + minCropScale);

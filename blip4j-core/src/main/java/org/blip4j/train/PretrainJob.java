@@ -15,21 +15,26 @@ import java.util.Random;
 import java.util.regex.Pattern;
 import org.blip4j.checkpoint.ModelDirectory;
 import org.blip4j.data.BadSampleListener;
+import org.blip4j.data.ImageRef;
 import org.blip4j.data.ReadOptions;
 import org.blip4j.data.Sample;
 import org.blip4j.data.SampleIterator;
 import org.blip4j.data.SampleReaders;
 import org.blip4j.data.loader.DataLoader;
 import org.blip4j.data.loader.SampleTransform;
+import org.blip4j.data.shapes.Scene;
+import org.blip4j.data.shapes.SceneRenderer;
 import org.blip4j.data.shapes.ShapesConfig;
 import org.blip4j.data.shapes.ShapesGenerator;
 import org.blip4j.data.shapes.ShapesProgressListener;
 import org.blip4j.data.shapes.ShapesWorld;
 import org.blip4j.data.transform.FlipPolicy;
+import org.blip4j.data.transform.HorizontalFlip;
 import org.blip4j.data.transform.NlvrPairTransform;
 import org.blip4j.data.transform.RandAugment;
 import org.blip4j.data.transform.TrainTransform;
 import org.blip4j.image.ImageDecoder;
+import org.blip4j.image.RgbImage;
 import org.blip4j.model.BlipConfig;
 import org.blip4j.model.BlipPretrainModel;
 import org.blip4j.model.BlipPretrainedModel;
@@ -97,39 +102,71 @@ public final class PretrainJob {
    * its own checkpoints (an interrupted warm-up resumes; a finished one is reused, not repeated), then
    * its ViT is copied into {@code model}.
    */
+  /** Mixed into the world's seed for the warm-up's fresh scenes. */
+  private static final long WARMUP_SEED = 0x5EED_1A6E_0F_1CEL;
+
+  /**
+   * The warm-up's labelled image set: {@code n} scenes of the world's generator under another seed,
+   * so they are none of the world's images (rendered when loaded, never written).
+   */
+  static List<Scene> warmupScenes(ShapesConfig world, int n) {
+    ShapesGenerator generator = new ShapesGenerator(world.withSeed(world.seed() ^ WARMUP_SEED));
+    List<Scene> scenes = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      scenes.add(generator.scene(0, i, 0));
+    }
+    return scenes;
+  }
+
   static void warmUpVision(PretrainConfig config, Path out, BlipPretrainModel model, BadSampleListener bad, TrainingListener listener,
       ShapesProgressListener shapesProgress) throws IOException {
     PretrainConfig.VisionWarmupConfig w = config.visionWarmup();
     Path shapesDir = ensureShapes(config.shapes(), out, shapesProgress);
     ShapesWorld world = ShapesWorld.open(shapesDir);
-    Path images = shapesDir.resolve("images").toAbsolutePath().normalize();
-    Path file = shapesDir.resolve(w.split() + ".json");
-    Map<String, Sample> distinct = new LinkedHashMap<>(); // one sample per image: the labels belong to the image
-    try (SampleIterator it = SampleReaders.open(file, ReadOptions.of(shapesDir.resolve("images"), bad))) {
-      it.forEachRemaining(s -> distinct.putIfAbsent(s.image().source(), s));
+    List<Sample> samples = new ArrayList<>();
+    Map<String, Scene> scenes = new HashMap<>();
+    String what;
+    if (w.images() > 0) {
+      List<Scene> fresh = warmupScenes(world.config(), w.images());
+      for (int i = 0; i < fresh.size(); i++) {
+        String key = "warm-up scene " + i;
+        samples.add(new Sample(key, new ImageRef.Bytes(i + ".png", new byte[0], key), List.of(key), Map.of()));
+        scenes.put(key, fresh.get(i));
+      }
+      what = w.images() + " fresh scenes";
+    } else {
+      Path images = shapesDir.resolve("images").toAbsolutePath().normalize();
+      Map<String, Sample> distinct = new LinkedHashMap<>(); // one sample per image: the labels belong to the image
+      try (SampleIterator it = SampleReaders.open(shapesDir.resolve(w.split() + ".json"), ReadOptions.of(shapesDir.resolve("images"), bad))) {
+        it.forEachRemaining(s -> distinct.putIfAbsent(s.image().source(), s));
+      }
+      samples.addAll(distinct.values());
+      for (Sample s : samples) {
+        Path p = Path.of(s.image().source()).toAbsolutePath().normalize();
+        scenes.put(s.image().source(), world.sceneOf(images.relativize(p).toString().replace('\\', '/')));
+      }
+      what = samples.size() + " " + w.split() + " images";
     }
-    List<Sample> samples = List.copyOf(distinct.values());
     int perEpoch = samples.size() / w.batchSize();
     if (perEpoch == 0) {
-      throw new IllegalArgumentException("vision_warmup: split " + w.split() + " has " + samples.size() + " images, fewer than one batch of " + w.batchSize());
-    }
-    Map<String, float[]> labels = new HashMap<>();
-    for (Sample s : samples) {
-      Path p = Path.of(s.image().source()).toAbsolutePath().normalize();
-      labels.put(s.image().source(), VisionWarmup.labels(world.sceneOf(images.relativize(p).toString().replace('\\', '/'))));
+      throw new IllegalArgumentException("vision_warmup: " + what + " are fewer than one batch of " + w.batchSize());
     }
     int epochs = (int) Math.ceil(w.steps() / (double) perEpoch);
     TrainTransform transform = new TrainTransform(config.imageSize(), w.minCropScale(), FlipPolicy.SWAP, new RandAugment(0, 0, RandAugment.BLIP_OPS, false));
     ImageDecoder decoder = new ImageDecoder();
     LearningRate schedule = new LearningRate("cosine", w.lr(), 1e-6f, 1e-6f, Math.max(1, w.steps() / 10), 1f, epochs);
     Trainer trainer = new Trainer(new Trainer.Options(out.resolve(w.dir()).normalize(), epochs, w.steps(), schedule, config.seed(), config.logEvery(),
-        config.checkpointEvery(), 1, "vision warm-up (" + samples.size() + " images)"));
+        config.checkpointEvery(), 1, "vision warm-up (" + what + ")"));
     if (listener != null) {
       trainer.listener(listener);
     }
     try (NDManager root = NDManager.newBaseManager();
-        DataLoader<VisionWarmup.Item> loader = DataLoader.<VisionWarmup.Item>builder(samples, (s, rng) ->
-            new VisionWarmup.Item(transform.apply(s.image().decode(decoder), s.caption(), rng).pixels(), labels.get(s.image().source())))
+        DataLoader<VisionWarmup.Item> loader = DataLoader.<VisionWarmup.Item>builder(samples, (s, rng) -> {
+          Scene scene = scenes.get(s.image().source());
+          RgbImage image = w.images() > 0 ? decoder.convert(SceneRenderer.render(scene), s.key()) : s.image().decode(decoder);
+          HorizontalFlip.Result r = transform.augmentImage(image, "", rng);
+          return new VisionWarmup.Item(transform.normalize(r.image()), VisionWarmup.labels(scene, r.flipped()));
+        })
             .batchSize(w.batchSize()).seed(config.seed()).shuffle(true).dropLast(true).threads(config.loaderThreads()).epochs(epochs).listener(bad).build();
         VisionWarmup objective = new VisionWarmup(model.config().vision(), config.seed(), root, config.weightDecay(), config.maxGradNorm())) {
       trainer.run(loader, objective, true); // a finished warm-up restores its last checkpoint and takes no step

@@ -6,9 +6,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.blip4j.data.shapes.Scene;
 import org.blip4j.data.shapes.SceneObject;
 import org.blip4j.data.shapes.Vocabulary;
@@ -21,8 +26,9 @@ import org.blip4j.vision.VisionTransformer;
 
 /**
  * The Shapes world's stand-in for BLIP's ImageNet-pre-trained ViT: a fresh ViT with a linear head on
- * its [CLS] state learns which colours and shapes an image holds and how many objects (multi-label,
- * binary cross-entropy over the scene's ground truth). BLIP never trains its image encoder from
+ * its [CLS] state learns what a caption could say of the scene ({@link #LABEL_NAMES}: colours,
+ * shapes, count, colour with shape, positions, relations; multi-label binary cross-entropy over the
+ * scene's ground truth, left and right swapped when the crop was flipped). BLIP never trains its image encoder from
  * scratch; a tiny ViT that does starts with a [CLS] state nearly independent of the image (small
  * objects on a textured background), and ITC against momentum features then collapses every image
  * to one feature. Warmed up this way, its features are distinct from the first pre-training step.
@@ -32,8 +38,21 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
   /** A training image and its label vector ({@link #LABELS} entries of 0/1). */
   public record Item(float[] pixels, float[] labels) {}
 
-  /** Colours present, shapes present, object count (one-hot, 1–4). */
-  public static final int LABELS = Vocabulary.Color.values().length + Vocabulary.Shape.values().length + 4;
+  /**
+   * The labels, as phrases a caption could use. ImageNet's classes are what its images hold; here
+   * they are what Shapes captions claim of a scene: each colour and shape ("red", "circle"), the
+   * object count ("3 objects"), colour with shape ("red circle"), size with shape and with colour
+   * ("small circle", "small red"), colour and shape at each position ("red on the left", "circle at
+   * the top"), colours, shapes and coloured shapes seen at least twice ("2+ red circle"), and the
+   * relations between two objects' shapes and between their colours ("circle to the left of star",
+   * "red above blue").
+   */
+  public static final List<String> LABEL_NAMES = labelNames();
+
+  /** The label vector's length. */
+  public static final int LABELS = LABEL_NAMES.size();
+
+  private static final Map<String, Integer> LABEL_INDEX = labelIndex();
 
   private final ParameterStore store;
   private final VisionTransformer vision;
@@ -53,17 +72,105 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
     this.trainable = TrainableParameters.select(store, name -> true, null);
   }
 
-  /** The label vector of a scene. */
-  public static float[] labels(Scene scene) {
-    float[] y = new float[LABELS];
-    int colors = Vocabulary.Color.values().length;
-    int shapes = Vocabulary.Shape.values().length;
-    for (SceneObject o : scene.objects()) {
-      y[o.color().ordinal()] = 1;
-      y[colors + o.shape().ordinal()] = 1;
+  private static List<String> labelNames() {
+    List<String> names = new ArrayList<>();
+    List<String> colors = Arrays.stream(Vocabulary.Color.values()).map(Vocabulary.Color::word).toList();
+    List<String> shapes = Arrays.stream(Vocabulary.Shape.values()).map(Vocabulary.Shape::word).toList();
+    List<String> kinds = new ArrayList<>(colors);
+    kinds.addAll(shapes);
+    names.addAll(kinds);
+    for (int n = 1; n <= 4; n++) {
+      names.add(n + " objects");
     }
-    y[colors + shapes + Math.min(4, scene.objects().size()) - 1] = 1;
+    for (String c : colors) {
+      shapes.forEach(s -> names.add(c + " " + s));
+    }
+    for (Vocabulary.Size z : Vocabulary.Size.values()) {
+      kinds.forEach(k -> names.add(z.word() + " " + k));
+    }
+    for (Vocabulary.Position p : Vocabulary.Position.values()) {
+      kinds.forEach(k -> names.add(k + " " + p.phrase));
+    }
+    kinds.forEach(k -> names.add("2+ " + k));
+    for (String c : colors) {
+      shapes.forEach(s -> names.add("2+ " + c + " " + s));
+    }
+    for (Vocabulary.Relation r : Vocabulary.Relation.values()) {
+      for (List<String> group : List.of(shapes, colors)) {
+        for (String x : group) {
+          group.forEach(y -> names.add(x + " " + r.phrase + " " + y));
+        }
+      }
+    }
+    return List.copyOf(names);
+  }
+
+  private static Map<String, Integer> labelIndex() {
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < LABEL_NAMES.size(); i++) {
+      index.put(LABEL_NAMES.get(i), i);
+    }
+    return index;
+  }
+
+  /** The names of the labels that hold for a scene; {@code mirrored} when its image was flipped left to right. */
+  public static Set<String> labelsOf(Scene scene, boolean mirrored) {
+    Set<String> on = new LinkedHashSet<>();
+    List<SceneObject> objects = scene.objects();
+    Map<String, Integer> counts = new HashMap<>();
+    for (SceneObject o : objects) {
+      String c = o.color().word();
+      String s = o.shape().word();
+      on.addAll(List.of(c, s, c + " " + s, o.size().word() + " " + s, o.size().word() + " " + c));
+      for (Vocabulary.Position p : Vocabulary.Position.values()) {
+        if (scene.at(o, p)) {
+          String phrase = (mirrored ? mirror(p) : p).phrase;
+          on.add(c + " " + phrase);
+          on.add(s + " " + phrase);
+        }
+      }
+      for (String k : List.of(c, s, c + " " + s)) {
+        if (counts.merge(k, 1, Integer::sum) == 2) {
+          on.add("2+ " + k);
+        }
+      }
+      for (SceneObject b : objects) {
+        for (Vocabulary.Relation r : Vocabulary.Relation.values()) {
+          if (o != b && scene.related(o, r, b)) {
+            String phrase = (mirrored ? mirror(r) : r).phrase;
+            on.add(s + " " + phrase + " " + b.shape().word());
+            on.add(c + " " + phrase + " " + b.color().word());
+          }
+        }
+      }
+    }
+    on.add(Math.min(4, objects.size()) + " objects");
+    return on;
+  }
+
+  /** {@link #labelsOf} as the 0/1 target vector in {@link #LABEL_NAMES} order. */
+  public static float[] labels(Scene scene, boolean mirrored) {
+    float[] y = new float[LABELS];
+    for (String name : labelsOf(scene, mirrored)) {
+      y[LABEL_INDEX.get(name)] = 1;
+    }
     return y;
+  }
+
+  private static Vocabulary.Position mirror(Vocabulary.Position p) {
+    return switch (p) {
+      case LEFT -> Vocabulary.Position.RIGHT;
+      case RIGHT -> Vocabulary.Position.LEFT;
+      default -> p;
+    };
+  }
+
+  private static Vocabulary.Relation mirror(Vocabulary.Relation r) {
+    return switch (r) {
+      case LEFT_OF -> Vocabulary.Relation.RIGHT_OF;
+      case RIGHT_OF -> Vocabulary.Relation.LEFT_OF;
+      default -> r;
+    };
   }
 
   @Override
@@ -89,17 +196,17 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
       }
       double norm = optimizer.update(trainable, ctx.lr(), maxGradNorm);
       float[] p = logits.toFloatArray();
-      int exact = 0;
-      for (int i = 0; i < b; i++) {
-        boolean ok = true;
-        for (int k = 0; k < LABELS; k++) {
-          ok &= (p[i * LABELS + k] > 0) == (y[i * LABELS + k] > 0.5f);
-        }
-        exact += ok ? 1 : 0;
+      int tp = 0;
+      int wrong = 0;
+      for (int k = 0; k < p.length; k++) {
+        boolean predicted = p[k] > 0;
+        boolean truth = y[k] > 0.5f;
+        tp += predicted && truth ? 1 : 0;
+        wrong += predicted != truth ? 1 : 0;
       }
       Map<String, Double> out = new LinkedHashMap<>();
       out.put("loss", (double) loss.getFloat());
-      out.put("exact", exact / (double) b);
+      out.put("f1", tp == 0 ? 0 : 2.0 * tp / (2.0 * tp + wrong)); // micro-F1 of the batch's labels
       return new StepOutput(out, norm);
     }
   }

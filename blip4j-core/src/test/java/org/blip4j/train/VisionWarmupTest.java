@@ -33,24 +33,36 @@ class VisionWarmupTest {
   @TempDir Path dir;
 
   @Test
-  void labelsAreColoursShapesAndTheObjectCount() {
+  void labelsAreWhatACaptionCouldSayOfTheScene() {
+    // canvas 64: a small red circle at the top left, a large blue star at the bottom right, a small red
+    // star at the bottom left (position margin 3.2 px, relation margin 2 px)
     Scene s = new Scene(64, List.of(
         new SceneObject(Vocabulary.Shape.CIRCLE, Vocabulary.Color.RED, Vocabulary.Size.SMALL, 10, 10, 5, 0xFF0000),
-        new SceneObject(Vocabulary.Shape.STAR, Vocabulary.Color.BLUE, Vocabulary.Size.LARGE, 45, 45, 12, 0x0000FF),
-        new SceneObject(Vocabulary.Shape.STAR, Vocabulary.Color.RED, Vocabulary.Size.SMALL, 20, 50, 5, 0xFF0000)),
+        new SceneObject(Vocabulary.Shape.STAR, Vocabulary.Color.BLUE, Vocabulary.Size.LARGE, 48, 48, 12, 0x0000FF),
+        new SceneObject(Vocabulary.Shape.STAR, Vocabulary.Color.RED, Vocabulary.Size.SMALL, 12, 50, 5, 0xFF0000)),
         new Scene.Background(0x202020, 0x303030, true, 4, 1));
-    float[] y = VisionWarmup.labels(s);
-    int colors = Vocabulary.Color.values().length;
-    int shapes = Vocabulary.Shape.values().length;
-    assertThat(y).hasSize(colors + shapes + 4);
-    List<Integer> on = new ArrayList<>();
+    assertThat(VisionWarmup.labelsOf(s, false)).containsExactlyInAnyOrder(
+        "red", "blue", "circle", "star", "3 objects",
+        "red circle", "blue star", "red star", "small circle", "large star", "small star", "small red", "large blue",
+        "red on the left", "red at the top", "circle on the left", "circle at the top",
+        "blue on the right", "blue at the bottom", "star on the right", "star at the bottom",
+        "star on the left", "red at the bottom",
+        "2+ red", "2+ star",
+        "circle to the left of star", "red to the left of blue", "circle above star", "red above blue", "red above red",
+        "star to the right of circle", "blue to the right of red", "star below circle", "blue below red", "red below red",
+        "star to the right of star", "star to the left of star");
+    // flipped left to right: left and right swap, nothing else changes
+    assertThat(VisionWarmup.labelsOf(s, true)).contains("red on the right", "circle to the right of star", "star to the left of circle")
+        .doesNotContain("red on the left", "circle to the left of star").contains("red at the top", "circle above star");
+    float[] y = VisionWarmup.labels(s, false);
+    assertThat(y).hasSize(VisionWarmup.LABELS);
+    assertThat(VisionWarmup.LABEL_NAMES).doesNotHaveDuplicates().hasSize(612);
+    int on = 0;
     for (int i = 0; i < y.length; i++) {
-      if (y[i] == 1f) {
-        on.add(i);
-      }
+      on += (int) y[i];
+      assertThat(y[i] == 1f).as(VisionWarmup.LABEL_NAMES.get(i)).isEqualTo(VisionWarmup.labelsOf(s, false).contains(VisionWarmup.LABEL_NAMES.get(i)));
     }
-    assertThat(on).containsExactly(Vocabulary.Color.RED.ordinal(), Vocabulary.Color.BLUE.ordinal(), colors + Vocabulary.Shape.CIRCLE.ordinal(),
-        colors + Vocabulary.Shape.STAR.ordinal(), colors + shapes + 2);
+    assertThat(on).isEqualTo(VisionWarmup.labelsOf(s, false).size());
   }
 
   @Test
@@ -69,7 +81,7 @@ class VisionWarmupTest {
     PretrainJob.run(c, dir, out, false, new BadSampleCounter(), new TrainingListener() {
       @Override
       public void stepped(StepRecord r) {
-        if (r.losses().containsKey("exact")) {
+        if (r.losses().containsKey("f1")) {
           losses.add(r.losses().get("loss"));
         }
       }
@@ -102,6 +114,41 @@ class VisionWarmupTest {
       }
     }, (d, t) -> {});
     assertThat(losses).hasSize(1);
+  }
+
+  @Test
+  void freshScenesAreNoneOfTheWorldsImagesAndTrainTheWarmup() throws IOException {
+    Path config = dir.resolve("fresh.json");
+    Files.writeString(config, """
+        {"model": "tiny", "image_size": 32,
+         "shapes": {"dir": "shapes", "scale": 0.02, "noise": 0.4, "image_size": 64, "seed": 3},
+         "datasets": [{"shapes": "human_train"}],
+         "vision_warmup": {"steps": 6, "batch_size": 8, "images": 40},
+         "batch_size": 8, "epochs": 1, "max_steps": 1, "queue_size": 16, "log_every": 1, "seed": 5}
+        """);
+    PretrainConfig c = PretrainConfig.read(config);
+    Path out = dir.resolve("run");
+    List<Double> f1 = new ArrayList<>();
+    PretrainJob.run(c, dir, out, false, new BadSampleCounter(), new TrainingListener() {
+      @Override
+      public void stepped(StepRecord r) {
+        if (r.losses().containsKey("f1")) {
+          f1.add(r.losses().get("f1"));
+        }
+      }
+    }, (d, t) -> {});
+    assertThat(f1).hasSize(6);
+
+    org.blip4j.data.shapes.ShapesWorld world = org.blip4j.data.shapes.ShapesWorld.open(out.resolve("shapes"));
+    List<Scene> fresh = PretrainJob.warmupScenes(world.config(), 40);
+    assertThat(fresh).hasSize(40).isEqualTo(PretrainJob.warmupScenes(world.config(), 40));
+    List<Scene> worldScenes = new ArrayList<>();
+    for (String split : List.of("human_train", "web_train", "test")) {
+      for (com.fasterxml.jackson.databind.JsonNode r : new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("shapes/" + split + ".json").toFile())) {
+        worldScenes.add(world.sceneOf(r.get("image").asText()));
+      }
+    }
+    assertThat(worldScenes).hasSizeGreaterThan(40).doesNotContainAnyElementsOf(fresh);
   }
 
   @Test

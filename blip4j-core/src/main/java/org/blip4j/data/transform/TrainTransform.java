@@ -56,6 +56,11 @@ public final class TrainTransform {
     return new HorizontalFlip.Result(augment.apply(flipped.image(), rnd), flipped.caption(), flipped.flipped());
   }
 
+  /** ToTensor + normalisation of an image {@link #augmentImage} returned. */
+  public float[] normalize(RgbImage augmented) {
+    return normalizer.pixelValues(augmented);
+  }
+
   /** The full transform for sample {@code index} of {@code epoch} in a run seeded with {@code seed}. */
   public Output apply(RgbImage image, String caption, long seed, long epoch, long index) {
     return apply(image, caption, random(seed, epoch, index));
@@ -64,7 +69,7 @@ public final class TrainTransform {
   /** The full transform with the sample's random stream given (e.g. by the data loader). */
   public Output apply(RgbImage image, String caption, SplittableRandom rnd) {
     HorizontalFlip.Result r = augmentImage(image, caption, rnd);
-    return new Output(normalizer.pixelValues(r.image()), r.caption());
+    return new Output(normalize(r.image()), r.caption());
   }
 
   /** The random stream of one sample: a hash of (seed, epoch, index), independent across samples. */
