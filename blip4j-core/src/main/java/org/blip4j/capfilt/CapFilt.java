@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -31,6 +29,7 @@ import org.blip4j.data.Samples;
 import org.blip4j.image.ImageDecodeException;
 import org.blip4j.image.ImageDecoder;
 import org.blip4j.image.RgbImage;
+import org.blip4j.train.Checkpoints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -167,7 +166,7 @@ public final class CapFilt {
           break;
         }
         ShardResult r = process(k, first, group, in.imageRoot());
-        writeAtomically(shardFile(out, k), (PRETTY.writeValueAsString(r.toJson()) + "\n").getBytes(StandardCharsets.UTF_8));
+        Checkpoints.writeAtomically(shardFile(out, k), (PRETTY.writeValueAsString(r.toJson()) + "\n").getBytes(StandardCharsets.UTF_8));
         written++;
         done += group.size();
         options.listener().shardWritten(k, done, r.skipped().size());
@@ -313,12 +312,12 @@ public final class CapFilt {
       }
     }
     boot.append(boot.length() == 1 ? "]\n" : "\n]\n");
-    writeAtomically(out.resolve("bootstrapped.json"), boot.toString().getBytes(StandardCharsets.UTF_8));
+    Checkpoints.writeAtomically(out.resolve("bootstrapped.json"), boot.toString().getBytes(StandardCharsets.UTF_8));
     CapFiltReport report = CapFiltReport.of(scored, skipped, inputBad, human, config.threshold(), oracle);
     ObjectNode json = report.toJson();
     json.set("settings", JSON.readTree(out.resolve("capfilt.json").toFile()));
-    writeAtomically(out.resolve("report.json"), (PRETTY.writeValueAsString(json) + "\n").getBytes(StandardCharsets.UTF_8));
-    writeAtomically(out.resolve("report.md"), report.toMarkdown().getBytes(StandardCharsets.UTF_8));
+    Checkpoints.writeAtomically(out.resolve("report.json"), (PRETTY.writeValueAsString(json) + "\n").getBytes(StandardCharsets.UTF_8));
+    Checkpoints.writeAtomically(out.resolve("report.md"), report.toMarkdown().getBytes(StandardCharsets.UTF_8));
     return report;
   }
 
@@ -359,7 +358,7 @@ public final class CapFilt {
     JsonNode settings = JSON.readTree(JSON.writeValueAsString(written)); // compare as read back: 0.9f and 0.9 alike
     if (!Files.exists(file)) {
       Files.createDirectories(out);
-      writeAtomically(file, (PRETTY.writeValueAsString(written) + "\n").getBytes(StandardCharsets.UTF_8));
+      Checkpoints.writeAtomically(file, (PRETTY.writeValueAsString(written) + "\n").getBytes(StandardCharsets.UTF_8));
       return;
     }
     JsonNode old;
@@ -384,17 +383,6 @@ public final class CapFilt {
     if (!diffs.isEmpty()) {
       throw new IllegalArgumentException(out + " holds a CapFilt run made with different settings (" + String.join("; ", diffs)
           + "); rerun with the same settings to resume it, or use another output directory");
-    }
-  }
-
-  /** Writes {@code bytes} to a hidden temporary file beside {@code file} and renames it into place. */
-  static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 }

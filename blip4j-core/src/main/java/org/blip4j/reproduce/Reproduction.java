@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +29,7 @@ import org.blip4j.eval.RetrievalEvaluation;
 import org.blip4j.generate.GenerationConfig;
 import org.blip4j.task.Captioner;
 import org.blip4j.task.ImageTextMatcher;
+import org.blip4j.train.Checkpoints;
 import org.blip4j.train.FinetuneJob;
 import org.blip4j.train.PretrainConfig;
 import org.blip4j.train.PretrainJob;
@@ -407,13 +407,7 @@ public final class Reproduction {
   }
 
   static void writeAtomically(Path file, String text) throws IOException {
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, text.endsWith("\n") ? text : text + "\n", StandardCharsets.UTF_8);
-    try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (java.nio.file.AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-    }
+    Checkpoints.writeAtomically(file, (text.endsWith("\n") ? text : text + "\n").getBytes(StandardCharsets.UTF_8));
   }
+
 }

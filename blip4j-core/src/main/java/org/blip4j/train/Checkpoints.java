@@ -213,4 +213,16 @@ public final class Checkpoints {
       }
     }
   }
+
+  /** Writes {@code bytes} to a hidden temporary file beside {@code file} (parents created) and renames it into place. */
+  public static void writeAtomically(Path file, byte[] bytes) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+    Files.write(tmp, bytes);
+    try {
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
 }

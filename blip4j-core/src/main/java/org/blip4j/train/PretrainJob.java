@@ -3,6 +3,7 @@ package org.blip4j.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ import org.blip4j.data.transform.NlvrPairTransform;
 import org.blip4j.data.transform.RandAugment;
 import org.blip4j.data.transform.TrainTransform;
 import org.blip4j.image.ImageDecoder;
+import org.blip4j.image.ImagePreprocessor;
 import org.blip4j.image.RgbImage;
 import org.blip4j.model.BlipConfig;
 import org.blip4j.model.BlipPretrainModel;
@@ -105,6 +107,34 @@ public final class PretrainJob {
   /** Mixed into the world's seed for the warm-up's fresh scenes. */
   private static final long WARMUP_SEED = 0x5EED_1A6E_0F_1CEL;
 
+  /** Held-out fresh scenes the warm-up is scored on, and the file of the scores. */
+  static final int HELD_OUT = 1000;
+  static final String HELD_OUT_FILE = "heldout.json";
+
+  /**
+   * Scores a finished warm-up on {@link #HELD_OUT} fresh scenes after its {@code images} training
+   * scenes (eval transform, no flip) and writes the per-group AUC and F1 to {@code file}, once.
+   */
+  private static void scoreWarmup(VisionWarmup warmup, ShapesConfig world, int images, int imageSize, Path file) throws IOException {
+    if (Files.isRegularFile(file)) {
+      return;
+    }
+    List<Scene> heldOut = warmupScenes(world, images + HELD_OUT).subList(images, images + HELD_OUT);
+    ImagePreprocessor preprocessor = new ImagePreprocessor(imageSize);
+    ImageDecoder decoder = new ImageDecoder();
+    List<float[]> pixels = new ArrayList<>();
+    List<float[]> targets = new ArrayList<>();
+    for (Scene scene : heldOut) {
+      pixels.add(preprocessor.pixelValues(decoder.convert(SceneRenderer.render(scene), "held-out scene")));
+      targets.add(VisionWarmup.labels(scene, false));
+    }
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("held_out_scenes", HELD_OUT);
+    warmup.evaluate(pixels, targets).forEach((group, score) ->
+        json.put(group, Map.of("auc", score.auc(), "f1", score.f1(), "labels", score.labels())));
+    Checkpoints.writeAtomically(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
+  }
+
   /**
    * The warm-up's labelled image set: {@code n} scenes of the world's generator under another seed,
    * so they are none of the world's images (rendered when loaded, never written).
@@ -170,6 +200,9 @@ public final class PretrainJob {
             .batchSize(w.batchSize()).seed(config.seed()).shuffle(true).dropLast(true).threads(config.loaderThreads()).epochs(epochs).listener(bad).build();
         VisionWarmup objective = new VisionWarmup(model.config().vision(), config.seed(), root, config.weightDecay(), config.maxGradNorm())) {
       trainer.run(loader, objective, true); // a finished warm-up restores its last checkpoint and takes no step
+      if (w.images() > 0) {
+        scoreWarmup(objective, world.config(), w.images(), config.imageSize(), out.resolve(w.dir()).normalize().resolve(HELD_OUT_FILE));
+      }
       objective.copyInto(model);
     }
   }

@@ -47,7 +47,10 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
    * relations between two objects' shapes and between their colours ("circle to the left of star",
    * "red above blue").
    */
-  public static final List<String> LABEL_NAMES = labelNames();
+  public static final List<String> LABEL_NAMES = List.copyOf(labelGroups().keySet());
+
+  /** The group of each label, in {@link #LABEL_NAMES} order: colour, shape, count, colour+shape, size, position, 2+, relation. */
+  public static final List<String> LABEL_GROUPS = List.copyOf(labelGroups().values());
 
   /** The label vector's length. */
   public static final int LABELS = LABEL_NAMES.size();
@@ -72,37 +75,38 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
     this.trainable = TrainableParameters.select(store, name -> true, null);
   }
 
-  private static List<String> labelNames() {
-    List<String> names = new ArrayList<>();
+  private static Map<String, String> labelGroups() {
+    Map<String, String> groups = new LinkedHashMap<>();
     List<String> colors = Arrays.stream(Vocabulary.Color.values()).map(Vocabulary.Color::word).toList();
     List<String> shapes = Arrays.stream(Vocabulary.Shape.values()).map(Vocabulary.Shape::word).toList();
     List<String> kinds = new ArrayList<>(colors);
     kinds.addAll(shapes);
-    names.addAll(kinds);
+    colors.forEach(c -> groups.put(c, "colour"));
+    shapes.forEach(s -> groups.put(s, "shape"));
     for (int n = 1; n <= 4; n++) {
-      names.add(n + " objects");
+      groups.put(n + " objects", "count");
     }
     for (String c : colors) {
-      shapes.forEach(s -> names.add(c + " " + s));
+      shapes.forEach(s -> groups.put(c + " " + s, "colour+shape"));
     }
     for (Vocabulary.Size z : Vocabulary.Size.values()) {
-      kinds.forEach(k -> names.add(z.word() + " " + k));
+      kinds.forEach(k -> groups.put(z.word() + " " + k, "size"));
     }
     for (Vocabulary.Position p : Vocabulary.Position.values()) {
-      kinds.forEach(k -> names.add(k + " " + p.phrase));
+      kinds.forEach(k -> groups.put(k + " " + p.phrase, "position"));
     }
-    kinds.forEach(k -> names.add("2+ " + k));
+    kinds.forEach(k -> groups.put("2+ " + k, "2+"));
     for (String c : colors) {
-      shapes.forEach(s -> names.add("2+ " + c + " " + s));
+      shapes.forEach(s -> groups.put("2+ " + c + " " + s, "2+"));
     }
     for (Vocabulary.Relation r : Vocabulary.Relation.values()) {
       for (List<String> group : List.of(shapes, colors)) {
         for (String x : group) {
-          group.forEach(y -> names.add(x + " " + r.phrase + " " + y));
+          group.forEach(y -> groups.put(x + " " + r.phrase + " " + y, "relation"));
         }
       }
     }
-    return List.copyOf(names);
+    return groups;
   }
 
   private static Map<String, Integer> labelIndex() {
@@ -189,7 +193,7 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
       NDArray loss;
       NDArray logits;
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        logits = head.forward(vision.forward(pixels, false).lastHiddenState().get(new NDIndex(":, 0, :")));
+        logits = logits(pixels);
         // binary cross-entropy with logits, stable form: max(x, 0) − x·y + log(1 + e^−|x|)
         loss = logits.maximum(0f).sub(logits.mul(target)).add(logits.abs().neg().exp().add(1f).log()).mean();
         gc.backward(loss);
@@ -209,6 +213,97 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
       out.put("f1", tp == 0 ? 0 : 2.0 * tp / (2.0 * tp + wrong)); // micro-F1 of the batch's labels
       return new StepOutput(out, norm);
     }
+  }
+
+  /** The label logits [B, {@link #LABELS}] of normalised pixels [B, 3, H, W]: the head on the [CLS] state. */
+  NDArray logits(NDArray pixels) {
+    return head.forward(vision.forward(pixels, false).lastHiddenState().get(new NDIndex(":, 0, :")));
+  }
+
+  /** How well the warmed-up ViT knows one group of labels on held-out scenes. */
+  public record GroupScore(double auc, double f1, int labels) {}
+
+  /**
+   * Scores the head on held-out images per label group: the mean ROC AUC over the group's labels
+   * that hold for at least 5 images and fail for at least 5 (how well the [CLS] state separates
+   * them, whatever the threshold), and the micro-F1 at probability 0.5.
+   *
+   * @param pixels N images' normalised CHW pixels
+   * @param targets their label vectors
+   */
+  public Map<String, GroupScore> evaluate(List<float[]> pixels, List<float[]> targets) {
+    int n = targets.size();
+    float[] p = new float[n * LABELS];
+    for (int from = 0; from < n; from += 64) {
+      List<float[]> chunk = pixels.subList(from, Math.min(n, from + 64));
+      try (NDManager m = store.manager().getParentManager().newSubManager()) {
+        System.arraycopy(logits(TrainBatch.stack(m, chunk)).toFloatArray(), 0, p, from * LABELS, chunk.size() * LABELS);
+      }
+    }
+    Map<String, double[]> sums = new LinkedHashMap<>(); // auc sum, auc count, tp, wrong
+    for (int k = 0; k < LABELS; k++) {
+      double[] g = sums.computeIfAbsent(LABEL_GROUPS.get(k), x -> new double[4]);
+      List<Float> pos = new ArrayList<>();
+      List<Float> neg = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        boolean truth = targets.get(i)[k] > 0.5f;
+        boolean predicted = p[i * LABELS + k] > 0;
+        (truth ? pos : neg).add(p[i * LABELS + k]);
+        g[2] += truth && predicted ? 1 : 0;
+        g[3] += truth != predicted ? 1 : 0;
+      }
+      if (pos.size() >= 5 && neg.size() >= 5) {
+        g[0] += auc(pos, neg);
+        g[1]++;
+      }
+    }
+    Map<String, GroupScore> out = new LinkedHashMap<>();
+    sums.forEach((group, g) -> out.put(group, new GroupScore(g[1] == 0 ? Double.NaN : g[0] / g[1], g[2] == 0 ? 0 : 2 * g[2] / (2 * g[2] + g[3]), (int) g[1])));
+    return out;
+  }
+
+  /** P(score of a positive > score of a negative), ties counted half. */
+  static double auc(List<Float> pos, List<Float> neg) {
+    float[] sorted = new float[neg.size()];
+    for (int i = 0; i < sorted.length; i++) {
+      sorted[i] = neg.get(i);
+    }
+    Arrays.sort(sorted);
+    double wins = 0;
+    for (float x : pos) {
+      int below = lowerBound(sorted, x);
+      int notAbove = upperBound(sorted, x);
+      wins += below + 0.5 * (notAbove - below);
+    }
+    return wins / ((double) pos.size() * neg.size());
+  }
+
+  private static int lowerBound(float[] a, float x) {
+    int lo = 0;
+    int hi = a.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (a[mid] < x) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private static int upperBound(float[] a, float x) {
+    int lo = 0;
+    int hi = a.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (a[mid] <= x) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   /** Copies the warmed-up ViT into {@code model}'s online ViT (its momentum copy follows at the start of pre-training). */

@@ -117,6 +117,22 @@ class VisionWarmupTest {
   }
 
   @Test
+  void aucCountsPairsWithTiesAsHalf() {
+    assertThat(VisionWarmup.auc(List.of(3f, 1f), List.of(2f, 0f))).isEqualTo(0.75);
+    assertThat(VisionWarmup.auc(List.of(1f), List.of(1f, 0f, 2f))).isEqualTo(0.5);
+    assertThat(VisionWarmup.auc(List.of(5f, 6f), List.of(1f, 2f, 3f))).isEqualTo(1.0);
+  }
+
+  @Test
+  void labelGroupsFollowTheNames() {
+    assertThat(VisionWarmup.LABEL_GROUPS).hasSameSizeAs(VisionWarmup.LABEL_NAMES);
+    assertThat(VisionWarmup.LABEL_GROUPS.get(VisionWarmup.LABEL_NAMES.indexOf("star"))).isEqualTo("shape");
+    assertThat(VisionWarmup.LABEL_GROUPS.get(VisionWarmup.LABEL_NAMES.indexOf("small red"))).isEqualTo("size");
+    assertThat(VisionWarmup.LABEL_GROUPS.get(VisionWarmup.LABEL_NAMES.indexOf("cyan at the bottom"))).isEqualTo("position");
+    assertThat(VisionWarmup.LABEL_GROUPS.get(VisionWarmup.LABEL_NAMES.indexOf("red above blue"))).isEqualTo("relation");
+  }
+
+  @Test
   void freshScenesAreNoneOfTheWorldsImagesAndTrainTheWarmup() throws IOException {
     Path config = dir.resolve("fresh.json");
     Files.writeString(config, """
@@ -138,6 +154,14 @@ class VisionWarmupTest {
       }
     }, (d, t) -> {});
     assertThat(f1).hasSize(6);
+    // the finished warm-up is scored once on held-out fresh scenes, per label group
+    com.fasterxml.jackson.databind.JsonNode heldOut = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        out.resolve("vision-warmup/heldout.json").toFile());
+    assertThat(heldOut.get("held_out_scenes").asInt()).isEqualTo(1000);
+    for (String group : List.of("colour", "shape", "count", "colour+shape", "size", "position", "2+", "relation")) {
+      assertThat(heldOut.get(group).get("auc").asDouble()).as(group).isBetween(0.0, 1.0);
+      assertThat(heldOut.get(group).get("labels").asInt()).as(group).isPositive();
+    }
 
     org.blip4j.data.shapes.ShapesWorld world = org.blip4j.data.shapes.ShapesWorld.open(out.resolve("shapes"));
     List<Scene> fresh = PretrainJob.warmupScenes(world.config(), 40);
