@@ -409,5 +409,4 @@ public final class Reproduction {
   static void writeAtomically(Path file, String text) throws IOException {
     Checkpoints.writeAtomically(file, (text.endsWith("\n") ? text : text + "\n").getBytes(StandardCharsets.UTF_8));
   }
-
 }

@@ -214,6 +214,18 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
         warnings.add("The filter kept EVERY caption: F equals no-bootstrap and C+F equals C, so this run does not test the filter.");
       }
     }
+    JsonNode heldOut = readOrNull(out.resolve("vision-warmup/heldout.json"));
+    if (heldOut != null) {
+      StringBuilder groups = new StringBuilder();
+      heldOut.fields().forEachRemaining(f -> {
+        if (f.getValue().has("auc")) {
+          groups.append(groups.length() == 0 ? "" : ", ").append(f.getKey()).append(String.format(Locale.ROOT, " %.3f", f.getValue().get("auc").asDouble()));
+        }
+      });
+      sb.append("Note: what the shared vision warm-up's ViT knows, as mean ROC AUC per label group on ").append(heldOut.path("held_out_scenes").asInt())
+          .append(" held-out scenes (`vision-warmup/heldout.json`; 0.5 is chance): ").append(groups)
+          .append(". Captions that differ only in what the ViT cannot tell apart cannot be matched or filtered by ITM.\n\n");
+    }
     // chance levels: ITM with 1 positive : 2 hard negatives predicts 1/3 -> binary entropy; ITC over batch + queue candidates
     double itmChance = -(Math.log(1 / 3.0) / 3 + 2 * Math.log(2 / 3.0) / 3);
     double itcChance = Math.log(p.batchSize() + p.queueSize());

@@ -114,6 +114,7 @@ class ReproductionTest {
     assertThat(md).contains("Table 1 analog", "| no bootstrap (human + web) |", "| C+F |", "| F: filter only |", "| C: captioner only |",
         "Table 2 analog", "| nucleus (C+F) |", "| beam (C+F) |", "wrong_attr", "figure4.png", "pretrain-noboot/loss.png", report.verdict());
     assertThat(report.verdict()).containsAnyOf("? YES", "? NO");
+    assertThat(md).containsPattern("held-out scenes \\(`vision-warmup/heldout.json`; 0.5 is chance\\): colour [01]\\.\\d{3}, shape [01]\\.\\d{3}, count");
     assertThat(report.rows()).containsKeys("noboot", "F", "C", "CF", "CF-beam");
     assertThat(report.rows().get("CF").cider()).isNotNaN();
     assertThat(Files.readString(out.resolve("report.html"))).contains("<table>", "<img alt=\"figure 4\" src=\"figure4.png\">");
