@@ -99,11 +99,6 @@ public final class PretrainJob {
     return model;
   }
 
-  /**
-   * The vision warm-up stage ({@link VisionWarmup}) in its directory (default {@code <out>/vision-warmup/}): trained with
-   * its own checkpoints (an interrupted warm-up resumes; a finished one is reused, not repeated), then
-   * its ViT is copied into {@code model}.
-   */
   /** Mixed into the world's seed for the warm-up's fresh scenes. */
   private static final long WARMUP_SEED = 0x5EED_1A6E_0F_1CEL;
 
@@ -119,7 +114,7 @@ public final class PretrainJob {
     if (Files.isRegularFile(file)) {
       return;
     }
-    List<Scene> heldOut = warmupScenes(world, images + HELD_OUT).subList(images, images + HELD_OUT);
+    List<Scene> heldOut = warmupScenes(world, images, HELD_OUT);
     ImagePreprocessor preprocessor = new ImagePreprocessor(imageSize);
     ImageDecoder decoder = new ImageDecoder();
     List<float[]> pixels = new ArrayList<>();
@@ -136,18 +131,23 @@ public final class PretrainJob {
   }
 
   /**
-   * The warm-up's labelled image set: {@code n} scenes of the world's generator under another seed,
-   * so they are none of the world's images (rendered when loaded, never written).
+   * Scenes {@code from} to {@code from + n} of the warm-up's labelled image set: the world's generator
+   * under another seed, so they are none of the world's images (rendered when loaded, never written).
    */
-  static List<Scene> warmupScenes(ShapesConfig world, int n) {
+  static List<Scene> warmupScenes(ShapesConfig world, int from, int n) {
     ShapesGenerator generator = new ShapesGenerator(world.withSeed(world.seed() ^ WARMUP_SEED));
     List<Scene> scenes = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < from + n; i++) {
       scenes.add(generator.scene(0, i, 0));
     }
     return scenes;
   }
 
+  /**
+   * The vision warm-up stage ({@link VisionWarmup}) in its directory (default {@code <out>/vision-warmup/}): trained with
+   * its own checkpoints (an interrupted warm-up resumes; a finished one is reused, not repeated), then
+   * its ViT is copied into {@code model}.
+   */
   static void warmUpVision(PretrainConfig config, Path out, BlipPretrainModel model, BadSampleListener bad, TrainingListener listener,
       ShapesProgressListener shapesProgress) throws IOException {
     PretrainConfig.VisionWarmupConfig w = config.visionWarmup();
@@ -157,7 +157,7 @@ public final class PretrainJob {
     Map<String, Scene> scenes = new HashMap<>();
     String what;
     if (w.images() > 0) {
-      List<Scene> fresh = warmupScenes(world.config(), w.images());
+      List<Scene> fresh = warmupScenes(world.config(), 0, w.images());
       for (int i = 0; i < fresh.size(); i++) {
         String key = "warm-up scene " + i;
         samples.add(new Sample(key, new ImageRef.Bytes(i + ".png", new byte[0], key), List.of(key), Map.of()));

@@ -47,10 +47,16 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
    * relations between two objects' shapes and between their colours ("circle to the left of star",
    * "red above blue").
    */
-  public static final List<String> LABEL_NAMES = List.copyOf(labelGroups().keySet());
+  public static final List<String> LABEL_NAMES;
 
   /** The group of each label, in {@link #LABEL_NAMES} order: colour, shape, count, colour+shape, size, position, 2+, relation. */
-  public static final List<String> LABEL_GROUPS = List.copyOf(labelGroups().values());
+  public static final List<String> LABEL_GROUPS;
+
+  static {
+    Map<String, String> groups = labelGroups();
+    LABEL_NAMES = List.copyOf(groups.keySet());
+    LABEL_GROUPS = List.copyOf(groups.values());
+  }
 
   /** The label vector's length. */
   public static final int LABELS = LABEL_NAMES.size();

@@ -32,6 +32,33 @@ import org.junit.jupiter.api.io.TempDir;
 class VisionWarmupTest {
   @TempDir Path dir;
 
+  /** A one-step pre-training config on a tiny Shapes world with the given {@code vision_warmup} section. */
+  private PretrainConfig config(String file, String warmup) throws IOException {
+    Path config = dir.resolve(file);
+    Files.writeString(config, """
+        {"model": "tiny", "image_size": 32,
+         "shapes": {"dir": "shapes", "scale": 0.02, "noise": 0.4, "image_size": 64, "seed": 3},
+         "datasets": [{"shapes": "human_train"}],
+         "vision_warmup": %s,
+         "batch_size": 8, "epochs": 1, "max_steps": 1, "queue_size": 16, "log_every": 1, "seed": 5}
+        """.formatted(warmup));
+    return PretrainConfig.read(config);
+  }
+
+  /** Runs {@code c} into {@code out}; the records of its warm-up steps (those reporting "f1"). */
+  private List<StepRecord> warmupSteps(PretrainConfig c, Path out) throws IOException {
+    List<StepRecord> steps = new ArrayList<>();
+    PretrainJob.run(c, dir, out, false, new BadSampleCounter(), new TrainingListener() {
+      @Override
+      public void stepped(StepRecord r) {
+        if (r.losses().containsKey("f1")) {
+          steps.add(r);
+        }
+      }
+    }, (d, t) -> {});
+    return steps;
+  }
+
   @Test
   void labelsAreWhatACaptionCouldSayOfTheScene() {
     // canvas 64: a small red circle at the top left, a large blue star at the bottom right, a small red
@@ -67,25 +94,10 @@ class VisionWarmupTest {
 
   @Test
   void warmupLearnsTheScenesAndPretrainingStartsFromItsViT() throws IOException {
-    Path config = dir.resolve("warm.json");
-    Files.writeString(config, """
-        {"model": "tiny", "image_size": 32,
-         "shapes": {"dir": "shapes", "scale": 0.02, "noise": 0.4, "image_size": 64, "seed": 3},
-         "datasets": [{"shapes": "human_train"}],
-         "vision_warmup": {"steps": 120, "lr": 2e-3, "batch_size": 8},
-         "batch_size": 8, "epochs": 1, "max_steps": 1, "queue_size": 16, "log_every": 1, "seed": 5}
-        """);
-    PretrainConfig c = PretrainConfig.read(config);
+    PretrainConfig c = config("warm.json", """
+        {"steps": 120, "lr": 2e-3, "batch_size": 8}""");
     Path out = dir.resolve("run");
-    List<Double> losses = new ArrayList<>();
-    PretrainJob.run(c, dir, out, false, new BadSampleCounter(), new TrainingListener() {
-      @Override
-      public void stepped(StepRecord r) {
-        if (r.losses().containsKey("f1")) {
-          losses.add(r.losses().get("loss"));
-        }
-      }
-    }, (d, t) -> {});
+    List<Double> losses = new ArrayList<>(warmupSteps(c, out).stream().map(r -> r.losses().get("loss")).toList());
     assertThat(losses).hasSize(120);
     double first = losses.subList(0, 10).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     double last = losses.subList(110, 120).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
@@ -134,26 +146,10 @@ class VisionWarmupTest {
 
   @Test
   void freshScenesAreNoneOfTheWorldsImagesAndTrainTheWarmup() throws IOException {
-    Path config = dir.resolve("fresh.json");
-    Files.writeString(config, """
-        {"model": "tiny", "image_size": 32,
-         "shapes": {"dir": "shapes", "scale": 0.02, "noise": 0.4, "image_size": 64, "seed": 3},
-         "datasets": [{"shapes": "human_train"}],
-         "vision_warmup": {"steps": 6, "batch_size": 8, "images": 40},
-         "batch_size": 8, "epochs": 1, "max_steps": 1, "queue_size": 16, "log_every": 1, "seed": 5}
-        """);
-    PretrainConfig c = PretrainConfig.read(config);
+    PretrainConfig c = config("fresh.json", """
+        {"steps": 6, "batch_size": 8, "images": 40}""");
     Path out = dir.resolve("run");
-    List<Double> f1 = new ArrayList<>();
-    PretrainJob.run(c, dir, out, false, new BadSampleCounter(), new TrainingListener() {
-      @Override
-      public void stepped(StepRecord r) {
-        if (r.losses().containsKey("f1")) {
-          f1.add(r.losses().get("f1"));
-        }
-      }
-    }, (d, t) -> {});
-    assertThat(f1).hasSize(6);
+    assertThat(warmupSteps(c, out)).hasSize(6);
     // the finished warm-up is scored once on held-out fresh scenes, per label group
     com.fasterxml.jackson.databind.JsonNode heldOut = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
         out.resolve("vision-warmup/heldout.json").toFile());
@@ -164,8 +160,9 @@ class VisionWarmupTest {
     }
 
     org.blip4j.data.shapes.ShapesWorld world = org.blip4j.data.shapes.ShapesWorld.open(out.resolve("shapes"));
-    List<Scene> fresh = PretrainJob.warmupScenes(world.config(), 40);
-    assertThat(fresh).hasSize(40).isEqualTo(PretrainJob.warmupScenes(world.config(), 40));
+    List<Scene> fresh = PretrainJob.warmupScenes(world.config(), 0, 40);
+    assertThat(fresh).hasSize(40).isEqualTo(PretrainJob.warmupScenes(world.config(), 0, 40));
+    assertThat(PretrainJob.warmupScenes(world.config(), 30, 10)).isEqualTo(fresh.subList(30, 40));
     List<Scene> worldScenes = new ArrayList<>();
     for (String split : List.of("human_train", "web_train", "test")) {
       for (com.fasterxml.jackson.databind.JsonNode r : new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("shapes/" + split + ".json").toFile())) {
