@@ -159,6 +159,10 @@ class PretrainCommandTest {
     r = Cli.run("pretrain", "--config", bad, "--out", dir.resolve("bad-run"));
     assertThat(r.err()).contains("exactly one of 'path' or 'shapes'");
 
+    Files.writeString(bad, "{\"model\": \"tiny\", \"datasets\": [{\"path\": \"a.json\"}], \"drop_path\": 1}");
+    r = Cli.run("pretrain", "--config", bad, "--out", dir.resolve("bad-run"));
+    assertThat(r.err()).contains("bad.json").contains("drop_path must be in [0, 1), got 1.0");
+
     r = Cli.run("pretrain", "--config", dir.resolve("missing.yaml"), "--out", dir.resolve("bad-run"));
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.err()).contains("missing.yaml");

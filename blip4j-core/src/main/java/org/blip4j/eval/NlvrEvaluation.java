@@ -10,6 +10,7 @@ import org.blip4j.data.BadReason;
 import org.blip4j.data.BadSampleCounter;
 import org.blip4j.data.ImageRef;
 import org.blip4j.data.Sample;
+import org.blip4j.data.transform.NlvrPairTransform;
 import org.blip4j.image.ImageDecoder;
 import org.blip4j.image.RgbImage;
 import org.blip4j.task.NlvrClassifier;
@@ -23,9 +24,6 @@ import org.blip4j.text.PreCaption;
  * skipped and counted.
  */
 public final class NlvrEvaluation {
-  /** BLIP's NLVR sentence length in words. */
-  public static final int MAX_WORDS = 40;
-
   /** One judged pair. */
   public record JudgedPair(String key, List<String> images, String sentence, boolean label, boolean prediction, float probTrue) {}
 
@@ -71,7 +69,7 @@ public final class NlvrEvaluation {
         right.add(b);
       }
       if (batch.size() == batchSize || (i == samples.size() - 1 && !batch.isEmpty())) {
-        List<String> texts = batch.stream().map(x -> PreCaption.preCaption(x.caption(), MAX_WORDS)).toList();
+        List<String> texts = batch.stream().map(x -> PreCaption.preCaption(x.caption(), NlvrPairTransform.MAX_WORDS)).toList();
         List<NlvrClassifier.Prediction> out = nlvr.predict(left, right, texts);
         for (int j = 0; j < batch.size(); j++) {
           Sample x = batch.get(j);

@@ -1,23 +1,27 @@
 package org.blip4j.train;
 
 import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.blip4j.model.TextTransformer;
 import org.blip4j.nn.Parameter;
 import org.blip4j.nn.ParameterStore;
+import org.blip4j.vision.VisionTransformer;
 
 /**
  * What the model objectives share: the model's parameter store, one AdamW over a selection of its
- * parameters (minus the frozen ones), and BERT dropout in the text transformers they train — on while
- * training, switched off by {@link #close()} so the model can be evaluated or saved afterwards.
+ * parameters (minus the frozen ones), BERT dropout in the text transformers they train and, where
+ * the task asks for it, stochastic depth in the ViT — on while training, switched off by
+ * {@link #close()} so the model can be evaluated or saved afterwards.
  */
 abstract class AdamWObjective<T> implements Objective<T> {
   private final ParameterStore store;
   private final AdamW optimizer;
   private final List<Parameter> trainable;
   private final List<TextTransformer> dropoutIn;
+  private final List<VisionTransformer> dropPathIn = new ArrayList<>();
 
   /**
    * @param include which parameters (by first name) are trained
@@ -36,6 +40,12 @@ abstract class AdamWObjective<T> implements Objective<T> {
   /** One AdamW update of the trained parameters; returns the gradient norm before clipping. */
   final double update(float lr, float maxGradNorm) {
     return optimizer.update(trainable, lr, maxGradNorm);
+  }
+
+  /** Trains {@code vit} with stochastic depth {@code rate} ({@link VisionTransformer#setDropPath}) until {@link #close()}. */
+  final void dropPath(VisionTransformer vit, float rate) {
+    vit.setDropPath(rate);
+    dropPathIn.add(vit);
   }
 
   private void setDropout(float p) {
@@ -62,6 +72,7 @@ abstract class AdamWObjective<T> implements Objective<T> {
   @Override
   public void close() {
     setDropout(0);
+    dropPathIn.forEach(vit -> vit.setDropPath(0));
     optimizer.close();
   }
 }

@@ -79,8 +79,11 @@ public final class FinetuneJob {
     BlipCaptioningModel model = taskModel(source, s -> TaskModels.captioning(s, root));
     CaptionFinetuning.Options opts = new CaptionFinetuning.Options(config.weightDecay(), config.maxGradNorm(), CaptionFinetuning.PROMPT,
         40, config.dropout(), config.freezePattern());
-    return trainAndSave(model, trainer, resume, out, () -> PretrainJob.loader(config, samples, bad),
-        m -> new CaptionFinetuning(m, root, opts, BertTokenizer.bertBaseUncased()));
+    return trainAndSave(model, trainer, resume, out, () -> PretrainJob.loader(config, samples, bad), m -> {
+      CaptionFinetuning o = new CaptionFinetuning(m, root, opts, BertTokenizer.bertBaseUncased());
+      o.dropPath(m.vision(), config.dropPathOr(0f));
+      return o;
+    });
   }
 
   /**
@@ -133,6 +136,7 @@ public final class FinetuneJob {
       try (DataLoader<RetrievalFinetuning.Item> loader = PretrainJob.loader(config, samples, bad,
           (sample, o) -> new RetrievalFinetuning.Item(o.pixels(), o.caption(), imageIds.get(sample.image().source())));
           RetrievalFinetuning objective = new RetrievalFinetuning(model, root, opts, BertTokenizer.bertBaseUncased())) {
+        objective.dropPath(model.vision(), config.dropPathOr(0f));
         steps = trainer.run(loader, objective, resume);
       } // closing the objective turns dropout off before the model is saved
       try (BlipRetrievalModel retrieval = TaskModels.retrieval(model, root)) {
@@ -152,11 +156,11 @@ public final class FinetuneJob {
     }
     BlipVqaModel model = taskModel(source, s -> TaskModels.vqa(s, root));
     VqaFinetuning.Options opts = new VqaFinetuning.Options(config.weightDecay(), config.maxGradNorm(), VqaFinetuning.Options.blip().maxQuestionLength(),
-        config.dropout(), config.freezePattern());
+        config.dropout(), config.dropPathOr(VqaFinetuning.Options.blip().dropPath()), config.freezePattern());
     // the flip swaps left/right in the question and its answers together, so both stay true
     return trainAndSave(model, trainer, resume, out, () -> PretrainJob.loader(config, samples, bad, FinetuneJob::vqaText, (sample, o) -> {
       String[] parts = o.caption().split("\n", -1);
-      return new VqaFinetuning.Item(o.pixels(), parts[0], List.of(parts).subList(1, parts.length));
+      return new VqaFinetuning.Item(o.pixels(), parts[0], List.of(parts).subList(1, parts.length), isVisualGenome(sample));
     }), m -> new VqaFinetuning(m, root, opts, BertTokenizer.bertBaseUncased()));
   }
 
@@ -183,6 +187,11 @@ public final class FinetuneJob {
     return list.stream().filter(a -> a instanceof String).map(a -> (String) a).toList();
   }
 
+  /** Whether a record is a Visual Genome QA pair ({@code "dataset": "vg"}, as BLIP's vg_qa.json). */
+  static boolean isVisualGenome(Sample s) {
+    return "vg".equals(s.meta().get("dataset"));
+  }
+
   /** A VQA sample's question and answers, one per line (newlines inside them become spaces). */
   private static String vqaText(Sample s) {
     Object q = s.meta().get("question");
@@ -206,7 +215,8 @@ public final class FinetuneJob {
           + " sample " + notPair.key() + " (image " + notPair.image().source() + ") is not one");
     }
     BlipNlvrModel model = taskModel(source, s -> TaskModels.nlvr(s, config.seed(), root));
-    NlvrFinetuning.Options opts = new NlvrFinetuning.Options(config.weightDecay(), config.maxGradNorm(), config.dropout(), config.freezePattern());
+    NlvrFinetuning.Options opts = new NlvrFinetuning.Options(config.weightDecay(), config.maxGradNorm(), config.dropout(),
+        config.dropPathOr(NlvrFinetuning.Options.blip().dropPath()), config.freezePattern());
     return trainAndSave(model, trainer, resume, out, () -> PretrainJob.nlvrLoader(config, samples, bad),
         m -> new NlvrFinetuning(m, root, opts, BertTokenizer.bertBaseUncased()));
   }

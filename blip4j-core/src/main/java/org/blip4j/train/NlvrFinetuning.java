@@ -26,19 +26,17 @@ import org.blip4j.text.PreCaption;
  * optimises {@code model.parameters()} (minus {@code freeze}).
  */
 public final class NlvrFinetuning extends AdamWObjective<NlvrPairTransform.Output> {
-  /** BLIP's NLVR sentence length in words ({@code nlvr_dataset.py}). */
-  public static final int MAX_WORDS = 40;
-
   /**
    * @param weightDecay AdamW weight decay (0.05)
    * @param maxGradNorm gradient clipping (≤ 0: off)
    * @param dropout BERT dropout in the text encoder while training (0.1 as BLIP's med_config)
+   * @param dropPath the ViT's stochastic-depth rate while training (0.1, {@code blip_nlvr.py})
    * @param freeze parameters whose name matches are not trained (null: none)
    */
-  public record Options(float weightDecay, float maxGradNorm, float dropout, Pattern freeze) {
+  public record Options(float weightDecay, float maxGradNorm, float dropout, float dropPath, Pattern freeze) {
     /** BLIP's NLVR settings. */
     public static Options blip() {
-      return new Options(0.05f, 0f, 0.1f, null);
+      return new Options(0.05f, 0f, 0.1f, 0.1f, null);
     }
   }
 
@@ -49,6 +47,7 @@ public final class NlvrFinetuning extends AdamWObjective<NlvrPairTransform.Outpu
   /** Fine-tuning of {@code model}; optimiser state lives under {@code parent}. */
   public NlvrFinetuning(BlipNlvrModel model, NDManager parent, Options options, BertTokenizer tokenizer) {
     super(model.parameters(), parent, options.weightDecay(), name -> true, options.freeze(), List.of(model.textEncoder()), options.dropout());
+    dropPath(model.vision(), options.dropPath());
     this.model = model;
     this.options = options;
     this.tokenizer = tokenizer;
@@ -56,7 +55,7 @@ public final class NlvrFinetuning extends AdamWObjective<NlvrPairTransform.Outpu
 
   /** The encoder input for {@code sentences}: {@code pre_caption}ed, padded to the longest, {@code [ENC]} first (no truncation, as the original). */
   public BatchEncoding encode(List<String> sentences) {
-    List<String> texts = sentences.stream().map(s -> PreCaption.preCaption(s, MAX_WORDS)).toList();
+    List<String> texts = sentences.stream().map(s -> PreCaption.preCaption(s, NlvrPairTransform.MAX_WORDS)).toList();
     return tokenizer.encodeBatch(texts, Padding.LONGEST, true, model.config().text().maxPositionEmbeddings()).withFirstToken(tokenizer.encId());
   }
 

@@ -38,6 +38,8 @@ import java.util.Locale;
  * @param minCropScale RandomResizedCrop's smallest area (0.2 in pre-training)
  * @param randAugment apply BLIP's RandAugment(2, 5)
  * @param dropout BERT hidden and attention dropout while training (0.1 as BLIP's med_config)
+ * @param dropPath the ViT's stochastic-depth rate while training; null: the task's BLIP value (0.1 for
+ *     VQA and NLVR fine-tuning, 0 for pre-training, captioning and retrieval)
  * @param freeze regular expressions of parameter names not to train
  * @param seed the seed of everything random
  * @param loaderThreads data-transform worker threads
@@ -54,7 +56,7 @@ import java.util.Locale;
  */
 public record PretrainConfig(String model, String init, int imageSize, List<Dataset> datasets, Shapes shapes, int batchSize, int epochs,
     long maxSteps, Lr lr, Float weightDecay, float maxGradNorm, int queueSize, float momentum, Float alpha, int alphaRampEpochs,
-    int maxTextLength, double minCropScale, Boolean randAugment, Float dropout, List<String> freeze, long seed, int loaderThreads, int logEvery,
+    int maxTextLength, double minCropScale, Boolean randAugment, Float dropout, Float dropPath, List<String> freeze, long seed, int loaderThreads, int logEvery,
     int checkpointEvery, int keepLast, VisionWarmupConfig visionWarmup, Float textInitStd) {
 
   /**
@@ -116,6 +118,9 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
     alpha = alpha == null ? 0.4f : alpha;
     randAugment = randAugment == null ? Boolean.TRUE : randAugment;
     dropout = dropout == null ? 0.1f : dropout;
+    if (dropPath != null && !(dropPath >= 0 && dropPath < 1)) {
+      throw new IllegalArgumentException("drop_path must be in [0, 1), got " + dropPath);
+    }
     queueSize = queueSize == 0 ? 57600 : queueSize;
     momentum = momentum == 0 ? Momentum.DEFAULT : momentum;
     alphaRampEpochs = alphaRampEpochs == 0 ? 2 : alphaRampEpochs;
@@ -175,7 +180,12 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
   /** A copy that stops after {@code n} steps. */
   public PretrainConfig withMaxSteps(long n) {
     return new PretrainConfig(model, init, imageSize, datasets, shapes, batchSize, epochs, n, lr, weightDecay, maxGradNorm, queueSize, momentum, alpha,
-        alphaRampEpochs, maxTextLength, minCropScale, randAugment, dropout, freeze, seed, loaderThreads, logEvery, checkpointEvery, keepLast, visionWarmup, textInitStd);
+        alphaRampEpochs, maxTextLength, minCropScale, randAugment, dropout, dropPath, freeze, seed, loaderThreads, logEvery, checkpointEvery, keepLast, visionWarmup, textInitStd);
+  }
+
+  /** The configured {@code drop_path}, or {@code taskDefault} when the config leaves it to the task. */
+  public float dropPathOr(float taskDefault) {
+    return dropPath == null ? taskDefault : dropPath;
   }
 
   /** The {@code freeze} expressions as one pattern (null: nothing frozen). */

@@ -267,6 +267,7 @@ public final class PretrainJob {
       Pretraining.Options opts = new Pretraining.Options(config.weightDecay(), config.momentum(), config.maxGradNorm(), config.alpha(),
           config.alphaRampEpochs(), config.maxTextLength(), freeze, null, config.dropout());
       try (model; Pretraining objective = new Pretraining(model, root, opts, tokenizer)) {
+        objective.dropPath(model.vision(), config.dropPathOr(0f));
         Trainer trainer = new Trainer(new Trainer.Options(out, config.epochs(), config.maxSteps(), config.schedule(), seed, config.logEvery(),
             config.checkpointEvery(), config.keepLast(), "BLIP pre-training (" + config.model() + ", " + samples.size() + " pairs)"));
         if (listener != null) {

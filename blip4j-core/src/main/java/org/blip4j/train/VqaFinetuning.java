@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +27,16 @@ import org.blip4j.text.PreCaption;
  * batch, padding → -100) cross-attending to its question's states (question padding masked); the
  * loss is {@code sum(weight × per-answer loss) / batch size}, where the per-answer loss is the
  * label-smoothed (0.1) LM loss summed over the answer's tokens and an answer's weight is its share
- * of the question's answers ({@code vqa_dataset.py}). As train_vqa.py, every parameter of the
+ * of the question's answers, or 0.2 for a Visual Genome answer ({@code vqa_dataset.py}). As train_vqa.py, every parameter of the
  * {@link BlipVqaModel} (ViT, question encoder, answer decoder) is trained.
  */
 public final class VqaFinetuning extends AdamWObjective<VqaFinetuning.Item> {
-  /** A training question about an image, with every given answer (repeats allowed: they weigh more). */
-  public record Item(float[] pixels, String question, List<String> answers) {
+  /**
+   * A training question about an image, with every given answer (repeats allowed: they weigh more);
+   * {@code visualGenome} marks a Visual Genome QA pair ({@code "dataset": "vg"}), whose answer weighs
+   * {@link WeightedAnswers#VISUAL_GENOME_WEIGHT}.
+   */
+  public record Item(float[] pixels, String question, List<String> answers, boolean visualGenome) {
     /** Validates. */
     public Item {
       if (answers == null || answers.isEmpty()) {
@@ -39,10 +44,29 @@ public final class VqaFinetuning extends AdamWObjective<VqaFinetuning.Item> {
       }
       answers = List.copyOf(answers);
     }
+
+    /** A VQA (not Visual Genome) item. */
+    public Item(float[] pixels, String question, List<String> answers) {
+      this(pixels, question, answers, false);
+    }
   }
 
   /** The distinct answers of a question in first-seen order and their weights (share among the given answers). */
   public record WeightedAnswers(List<String> answers, float[] weights) {
+    /** The weight of a Visual Genome answer ({@code vqa_dataset.py}: VG pairs count a fifth of a VQA question). */
+    public static final float VISUAL_GENOME_WEIGHT = 0.2f;
+
+    /** The answers of {@code item}: VQA's shares, or {@link #VISUAL_GENOME_WEIGHT} for each distinct Visual Genome answer. */
+    public static WeightedAnswers of(Item item) {
+      if (!item.visualGenome()) {
+        return of(item.answers());
+      }
+      List<String> distinct = item.answers().stream().distinct().toList();
+      float[] w = new float[distinct.size()];
+      Arrays.fill(w, VISUAL_GENOME_WEIGHT);
+      return new WeightedAnswers(distinct, w);
+    }
+
     /** {@code vqa_dataset.py}: weight of an answer = (times given) / (answers given). */
     public static WeightedAnswers of(List<String> given) {
       Map<String, Integer> counts = new LinkedHashMap<>();
@@ -61,12 +85,13 @@ public final class VqaFinetuning extends AdamWObjective<VqaFinetuning.Item> {
    * @param maxGradNorm gradient clipping (≤ 0: off)
    * @param maxQuestionLength question token limit ([ENC] and [SEP] included; 35 in BLIP)
    * @param dropout BERT dropout in the question encoder and answer decoder while training (0.1)
+   * @param dropPath the ViT's stochastic-depth rate while training (0.1, {@code blip_vqa.py})
    * @param freeze parameters whose name matches are not trained (null: none)
    */
-  public record Options(float weightDecay, float maxGradNorm, int maxQuestionLength, float dropout, Pattern freeze) {
+  public record Options(float weightDecay, float maxGradNorm, int maxQuestionLength, float dropout, float dropPath, Pattern freeze) {
     /** BLIP's VQA settings. */
     public static Options blip() {
-      return new Options(0.05f, 0f, 35, 0.1f, null);
+      return new Options(0.05f, 0f, 35, 0.1f, 0.1f, null);
     }
   }
 
@@ -80,6 +105,7 @@ public final class VqaFinetuning extends AdamWObjective<VqaFinetuning.Item> {
   /** Fine-tuning of every parameter of {@code model} (minus frozen ones); optimiser state lives under {@code parent}. */
   public VqaFinetuning(BlipVqaModel model, NDManager parent, Options options, BertTokenizer tokenizer) {
     super(model.parameters(), parent, options.weightDecay(), name -> true, options.freeze(), List.of(model.textEncoder(), model.textDecoder().bert()), options.dropout());
+    dropPath(model.vision(), options.dropPath());
     this.model = model;
     this.options = options;
     this.tokenizer = tokenizer;
@@ -93,7 +119,7 @@ public final class VqaFinetuning extends AdamWObjective<VqaFinetuning.Item> {
     List<Float> weights = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       questions.add(PreCaption.preQuestion(items.get(i).question()));
-      WeightedAnswers wa = WeightedAnswers.of(items.get(i).answers());
+      WeightedAnswers wa = WeightedAnswers.of(items.get(i));
       for (int j = 0; j < wa.answers().size(); j++) {
         answers.add(wa.answers().get(j));
         owner.add((long) i);

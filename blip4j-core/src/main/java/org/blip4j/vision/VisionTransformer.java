@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.blip4j.nn.Activations;
 import org.blip4j.nn.Attention;
+import org.blip4j.nn.Dropout;
 import org.blip4j.nn.LayerNorm;
 import org.blip4j.nn.Linear;
 import org.blip4j.nn.Parameter;
@@ -37,6 +38,7 @@ public final class VisionTransformer {
   private final Parameter positionEmbedding;
   private final List<Block> layers = new ArrayList<>();
   private final LayerNorm postLayerNorm;
+  private float dropPath;
 
   /** Builds the ViT, registering its parameters under {@code prefix} (normally "vision_model"). */
   public VisionTransformer(VisionConfig config, ParameterStore store, String prefix) {
@@ -56,6 +58,19 @@ public final class VisionTransformer {
   /** The configuration. */
   public VisionConfig config() {
     return config;
+  }
+
+  /**
+   * Stochastic depth while training, as BLIP's {@code create_vit(..., drop_path_rate)}: block i of N
+   * drops its attention and MLP branches per sample with probability {@code rate·i/(N − 1)} (timm's
+   * {@code linspace(0, rate, N)}). BLIP fine-tunes VQA and NLVR with 0.1 and everything else with 0.
+   * 0 — off — unless set; set it back to 0 for evaluation.
+   */
+  public void setDropPath(float rate) {
+    if (!(rate >= 0 && rate < 1)) {
+      throw new IllegalArgumentException("drop-path rate must be in [0, 1), got " + rate);
+    }
+    this.dropPath = rate;
   }
 
   /**
@@ -109,11 +124,11 @@ public final class VisionTransformer {
     NDArray cls = pixelValues.getManager().zeros(new Shape(b, 1, config.hiddenSize())).add(classEmbedding.array());
     NDArray x = NDArrays.concat(new NDList(cls, patches), 1).add(positionEmbedding.array());
     List<NDArray> hidden = keepHiddenStates ? new ArrayList<>() : null;
-    for (Block layer : layers) {
+    for (int i = 0; i < layers.size(); i++) {
       if (hidden != null) {
         hidden.add(x);
       }
-      x = layer.forward(x);
+      x = layers.get(i).forward(x, layers.size() == 1 ? 0f : dropPath * i / (layers.size() - 1));
     }
     if (hidden != null) {
       hidden.add(x);
@@ -148,7 +163,8 @@ public final class VisionTransformer {
       scale = (float) Math.pow(h / (double) heads, -0.5);
     }
 
-    NDArray forward(NDArray x) {
+    /** The block with its residual branches dropped per sample with probability {@code dropPath} (0: off). */
+    NDArray forward(NDArray x, float dropPath) {
       Shape s = x.getShape();
       long b = s.get(0);
       long n = s.get(1);
@@ -158,8 +174,8 @@ public final class VisionTransformer {
       NDArray k = mixed.get(1);
       NDArray v = mixed.get(2);
       NDArray ctx = Attention.attend(q, k, v, null, ParameterStore.scalar(x.getManager(), scale));
-      x = x.add(projection.forward(Attention.mergeHeads(ctx)));
-      return x.add(fc2.forward(act.apply(fc1.forward(layerNorm2.forward(x)))));
+      x = x.add(Dropout.dropPath(projection.forward(Attention.mergeHeads(ctx)), dropPath));
+      return x.add(Dropout.dropPath(fc2.forward(act.apply(fc1.forward(layerNorm2.forward(x)))), dropPath));
     }
   }
 }

@@ -8,9 +8,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.regex.Pattern;
 import org.blip4j.Blip4j;
+import org.blip4j.data.ImageRef;
+import org.blip4j.data.Sample;
 import org.blip4j.image.RgbImage;
 import org.blip4j.model.BlipVqaModel;
 import org.blip4j.model.TextDecoder;
@@ -42,7 +45,7 @@ class VqaFinetuningTest {
   }
 
   static VqaFinetuning.Options noDropout(float clip) {
-    return new VqaFinetuning.Options(0.05f, clip, 35, 0f, null);
+    return new VqaFinetuning.Options(0.05f, clip, 35, 0f, 0f, null);
   }
 
   @Test
@@ -53,6 +56,16 @@ class VqaFinetuningTest {
     VqaFinetuning.WeightedAnswers one = VqaFinetuning.WeightedAnswers.of(List.of("two"));
     assertThat(one.answers()).containsExactly("two");
     assertThat(one.weights()).containsExactly(1f);
+    // vqa_dataset.py: a Visual Genome pair's answer weighs 0.2, a VQA question's answers 1 in all
+    VqaFinetuning.WeightedAnswers vg = VqaFinetuning.WeightedAnswers.of(new VqaFinetuning.Item(new float[0], "what color?", List.of("red"), true));
+    assertThat(vg.answers()).containsExactly("red");
+    assertThat(vg.weights()).containsExactly(0.2f);
+    assertThat(VqaFinetuning.WeightedAnswers.of(new VqaFinetuning.Item(new float[0], "what color?", List.of("red", "red"))).weights()).containsExactly(1f);
+    // BLIP's vg_qa.json marks Visual Genome pairs with "dataset": "vg"
+    ImageRef ref = new ImageRef.Bytes("a.png", new byte[0], "x");
+    assertThat(FinetuneJob.isVisualGenome(new Sample("q1", ref, List.of("what color?"), Map.of("dataset", "vg")))).isTrue();
+    assertThat(FinetuneJob.isVisualGenome(new Sample("q2", ref, List.of("what color?"), Map.of("dataset", "vqa")))).isFalse();
+    assertThat(FinetuneJob.isVisualGenome(new Sample("q3", ref, List.of("what color?"), Map.of()))).isFalse();
   }
 
   /** −Σ log-softmax terms of the label-smoothed CE, in double, from raw logits [L, V] of one unpadded sequence. */
@@ -143,7 +156,7 @@ class VqaFinetuningTest {
       double first;
       double last = 0;
       // the three 30k-row vocabulary matrices stay frozen: they dominate the optimiser's time on this tiny model
-      VqaFinetuning.Options opts = new VqaFinetuning.Options(0.05f, 1f, 35, 0f, Pattern.compile(".*word_embeddings.*|.*cls\\.predictions\\.decoder\\.weight"));
+      VqaFinetuning.Options opts = new VqaFinetuning.Options(0.05f, 1f, 35, 0f, 0f, Pattern.compile(".*word_embeddings.*|.*cls\\.predictions\\.decoder\\.weight"));
       try (VqaFinetuning ft = new VqaFinetuning(vqa.model(), vqa.model().parameters().manager().getParentManager(), opts,
           BertTokenizer.bertBaseUncased())) {
         first = ft.step(items, new StepContext(0, 0, 0, 1, 2e-3f, new SplittableRandom(1))).losses().get("loss");

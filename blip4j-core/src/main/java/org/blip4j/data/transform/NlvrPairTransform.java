@@ -6,22 +6,27 @@ import org.blip4j.data.ImageRef;
 import org.blip4j.data.Sample;
 import org.blip4j.image.ImageDecoder;
 import org.blip4j.image.RgbImage;
+import org.blip4j.text.PreCaption;
 
 /**
  * The training transform of an NLVR pair ({@code nlvr_dataset.py}, train split): each image goes
  * through BLIP's {@link TrainTransform} on its own random stream (two {@link SplittableRandom#split()}s
- * of the sample's stream, so the result depends only on (seed, epoch, index)); image 0 stays image 0.
+ * of the sample's stream, so the result depends only on (seed, epoch, index)); the sentence is
+ * {@code pre_caption}ed (40 words); then, with probability 0.5, the two images change places and
+ * the sentence's words "left" and "right" swap with them, so the pair's truth is kept.
  *
- * <p>Flips mirror the pixels only; the sentence is left unchanged. In NLVR sentences "left" and
+ * <p>Flips mirror the pixels only; the sentence keeps its words. In NLVR sentences "left" and
  * "right" name the position of an image in the pair ("the left image contains a red circle"), not
  * a place inside one image, so mirroring one image does not change the truth of the sentence while
  * swapping its words would (the original applies {@code transform_train}'s plain flip to each image
- * too). The original additionally swaps the two images with probability 0.5, swapping left/right in
- * the sentence when it has them; that is not done here: the pair keeps its order.
+ * too).
  */
 public final class NlvrPairTransform {
 
-  /** Normalised CHW pixels of image 0 and image 1, the sentence as given and its truth. */
+  /** BLIP's NLVR sentence length in words ({@code nlvr_dataset.py}). */
+  public static final int MAX_WORDS = 40;
+
+  /** Normalised CHW pixels of image 0 and image 1 (after any swap), the {@code pre_caption}ed sentence (its left/right swapped with the images) and its truth. */
   public record Output(float[] image0, float[] image1, String sentence, boolean label) {}
 
   private final TrainTransform transform;
@@ -42,13 +47,30 @@ public final class NlvrPairTransform {
     return apply(refs.get(0).decode(decoder), refs.get(1).decode(decoder), sample.caption(), label(sample), rnd);
   }
 
-  /** Transforms already decoded images; image 0 draws from the first split of {@code rnd}, image 1 from the second. */
+  /**
+   * Transforms already decoded images; image 0 draws from the first split of {@code rnd}, image 1
+   * from the second, and the swap from {@code rnd} itself afterwards.
+   */
   public Output apply(RgbImage image0, RgbImage image1, String sentence, boolean label, SplittableRandom rnd) {
     SplittableRandom r0 = rnd.split();
     SplittableRandom r1 = rnd.split();
     float[] p0 = transform.apply(image0, null, r0).pixels();
     float[] p1 = transform.apply(image1, null, r1).pixels();
-    return new Output(p0, p1, sentence, label);
+    String text = PreCaption.preCaption(sentence, MAX_WORDS);
+    return rnd.nextDouble() < 0.5 ? new Output(p0, p1, text, label) : new Output(p1, p0, swapLeftRight(text), label);
+  }
+
+  /** The words "left" and "right" of a {@code pre_caption}ed sentence exchanged (whole words split on spaces, as the original). */
+  static String swapLeftRight(String sentence) {
+    String[] words = sentence.split(" ", -1);
+    for (int i = 0; i < words.length; i++) {
+      words[i] = switch (words[i]) {
+        case "left" -> "right";
+        case "right" -> "left";
+        default -> words[i];
+      };
+    }
+    return String.join(" ", words);
   }
 
   /** Whether {@code sample} is an NLVR record (two images in {@code meta.images}, a Boolean {@code meta.label}). */
