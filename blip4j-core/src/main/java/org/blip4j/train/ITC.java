@@ -24,6 +24,35 @@ public final class ITC {
   public record Result(NDArray loss, NDArray simI2t, NDArray simT2i) {}
 
   /**
+   * What ITC compares, as both of BLIP's contrastive loops compute it (pretrain and retrieval): the
+   * ViT states and the online features of the batch, then — after the momentum encoders took their
+   * EMA step — the momentum features (no gradient).
+   *
+   * @param embeds ViT states [B, N, W] (with gradient; ITM and LM attend to them)
+   * @param image normalised image features [B, D]
+   * @param text normalised text features [B, D]
+   * @param imageM momentum image features [B, D]
+   * @param textM momentum text features [B, D]
+   */
+  public record Features(NDArray embeds, NDArray image, NDArray text, NDArray imageM, NDArray textM) {
+    /** The features of a batch; call inside the step's gradient collector. */
+    static Features of(BlipPretrainModel model, Momentum momentum, float coefficient, NDArray pixels, NDArray ids, NDArray mask) {
+      NDArray embeds = model.imageEmbeds(pixels);
+      NDArray image = model.imageFeatures(embeds);
+      NDArray text = model.textFeatures(ids, mask);
+      momentum.update(coefficient);
+      NDArray imageM = model.imageMomentum(pixels)[1].stopGradient();
+      NDArray textM = model.textFeaturesMomentum(ids, mask).stopGradient();
+      return new Features(embeds, image, text, imageM, textM);
+    }
+  }
+
+  /** {@link #compute(BlipPretrainModel, NDArray, NDArray, NDArray, NDArray, float, NDArray)} of {@code f}. */
+  public static Result compute(BlipPretrainModel model, Features f, float alpha, NDArray positives) {
+    return compute(model, f.image(), f.text(), f.imageM(), f.textM(), alpha, positives);
+  }
+
+  /**
    * @param imageFeat normalised image features [B, D] (with gradient)
    * @param textFeat normalised text features [B, D] (with gradient)
    * @param imageFeatM momentum image features [B, D] (no gradient)

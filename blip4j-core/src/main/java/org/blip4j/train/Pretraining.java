@@ -153,24 +153,18 @@ public final class Pretraining extends AdamWObjective<TrainTransform.Output> {
     NDArray itc;
     NDArray itm;
     NDArray lm;
-    NDArray imageFeatM;
-    NDArray textFeatM;
+    ITC.Features f;
     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-      NDArray embeds = model.imageEmbeds(pixels);
-      NDArray imageFeat = model.imageFeatures(embeds);
-      NDArray textFeat = model.textFeatures(ids, mask);
-      momentum.update(momentumCoefficient);
-      imageFeatM = model.imageMomentum(pixels)[1].stopGradient();
-      textFeatM = model.textFeaturesMomentum(ids, mask).stopGradient();
-      ITC.Result c = ITC.compute(model, imageFeat, textFeat, imageFeatM, textFeatM, alpha);
+      f = ITC.Features.of(model, momentum, momentumCoefficient, pixels, ids, mask);
+      ITC.Result c = ITC.compute(model, f, alpha, null);
       itc = c.loss();
-      itm = ITM.loss(model, firstToken(m, ids, 30523), mask, embeds, ITM.sampleNegatives(c.simI2t(), c.simT2i(), rnd));
-      lm = LM.loss(model, firstToken(m, ids, 30522), mask, embeds);
+      itm = ITM.loss(model, firstToken(m, ids, 30523), mask, f.embeds(), ITM.sampleNegatives(c.simI2t(), c.simT2i(), rnd));
+      lm = LM.loss(model, firstToken(m, ids, 30522), mask, f.embeds());
       float[] w = options.lossWeights();
       gc.backward(itc.mul(ParameterStore.scalar(m, w[0])).add(itm.mul(ParameterStore.scalar(m, w[1]))).add(lm.mul(ParameterStore.scalar(m, w[2]))));
     }
     double norm = update(lr, maxGradNorm);
-    momentum.enqueue(imageFeatM, textFeatM);
+    momentum.enqueue(f.imageM(), f.textM());
     return new Losses(itc.getFloat(), itm.getFloat(), lm.getFloat(), norm);
   }
 

@@ -110,25 +110,19 @@ public final class RetrievalFinetuning extends AdamWObjective<RetrievalFinetunin
       NDArray positives = m.create(pos, new Shape(b, b + queued.length));
       NDArray itc;
       NDArray itm;
-      NDArray imageFeatM;
-      NDArray textFeatM;
+      ITC.Features f;
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray embeds = model.imageEmbeds(pixels);
-        NDArray imageFeat = model.imageFeatures(embeds);
-        NDArray textFeat = model.textFeatures(textIds, mask);
-        momentum.update(options.momentum());
-        imageFeatM = model.imageMomentum(pixels)[1].stopGradient();
-        textFeatM = model.textFeaturesMomentum(textIds, mask).stopGradient();
-        itc = ITC.compute(model, imageFeat, textFeat, imageFeatM, textFeatM, alpha, positives).loss();
+        f = ITC.Features.of(model, momentum, options.momentum(), pixels, textIds, mask);
+        itc = ITC.compute(model, f, alpha, positives).loss();
         // hard negatives from the online in-batch similarities (blip_retrieval.py)
         NDArray temp = model.temperature().array().stopGradient();
-        NDArray simI2t = Similarity.cosine(imageFeat.stopGradient(), textFeat.stopGradient()).div(temp);
-        itm = ITM.loss(model, encIds, mask, embeds, ITM.sampleNegatives(simI2t, simI2t.transpose(), ids, ctx.random()));
+        NDArray simI2t = Similarity.cosine(f.image().stopGradient(), f.text().stopGradient()).div(temp);
+        itm = ITM.loss(model, encIds, mask, f.embeds(), ITM.sampleNegatives(simI2t, simI2t.transpose(), ids, ctx.random()));
         gc.backward(itc.add(itm));
       }
       double norm = update(ctx.lr(), options.maxGradNorm());
       enqueueIds(ids);
-      momentum.enqueue(imageFeatM, textFeatM);
+      momentum.enqueue(f.imageM(), f.textM());
       Map<String, Double> losses = new LinkedHashMap<>();
       double c = itc.getFloat();
       double t = itm.getFloat();
