@@ -128,7 +128,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     }
 
     @Override
-    public TrainingListener training(String stage, int batchSize) {
+    public TrainingListener training(String stage) {
       training = new TrainingProgress(err);
       return training;
     }

@@ -216,7 +216,7 @@ public final class Reproduction {
           0.4f, 0, 30, 0.5, true, 0.1f, null, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, warmup, profile.textInitStd());
       Path configFile = writeConfig(name, c);
       BadSampleCounter bad = new BadSampleCounter();
-      long steps = PretrainJob.run(c, configFile.getParent(), dir, true, bad, listener.training(name, profile.batchSize()), null);
+      long steps = PretrainJob.run(c, configFile.getParent(), dir, true, bad, listener.training(name), null);
       copyModel(dir.resolve("model"), List.of(name));
       marker(dir, steps, bad, configFile);
     });
@@ -232,7 +232,7 @@ public final class Reproduction {
           0.4f, 0, 30, 0.5, true, 0.1f, null, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, null, null);
       Path configFile = writeConfig(name, c);
       BadSampleCounter bad = new BadSampleCounter();
-      long steps = FinetuneJob.run(task, c, configFile.getParent(), dir, true, bad, listener.training(name, profile.batchSize()), null);
+      long steps = FinetuneJob.run(task, c, configFile.getParent(), dir, true, bad, listener.training(name), null);
       copyModel(dir.resolve("model"), modelNames);
       marker(dir, steps, bad, configFile);
     });

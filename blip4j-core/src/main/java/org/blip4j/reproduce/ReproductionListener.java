@@ -20,7 +20,7 @@ public interface ReproductionListener {
   default void stageFinished(String stage, double seconds) {}
 
   /** Progress of the stage's training, if it trains (null: none). */
-  default TrainingListener training(String stage, int batchSize) {
+  default TrainingListener training(String stage) {
     return null;
   }
 
