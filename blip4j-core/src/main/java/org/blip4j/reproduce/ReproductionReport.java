@@ -115,9 +115,12 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
         p.shapesScale(), p.shapesImageSize(), p.model(), p.imageSize(), p.batchSize(), p.beamRow() ? ", CF-beam" : "", p.pretrainSteps(),
         p.pretrainLr(), p.warmupSteps(), p.finetuneSteps(), p.finetuneLr(),
         p.visionWarmupSteps() > 0 ? String.format(Locale.ROOT, "As BLIP starts from an ImageNet ViT, every pre-training starts from ONE shared vision "
-            + "warm-up (%d steps on %d fresh labelled scenes, none of the world's images: the ViT learns what captions can say of a scene — "
-            + "colours, shapes, counts, positions, relations; `vision-warmup/`), and the text side is initialised with std %.3f (BLIP's 0.02 "
-            + "leaves this narrow model's [CLS] independent of the text). ", p.visionWarmupSteps(), p.visionWarmupImages(), p.textInitStd()) : "",
+            + "warm-up (%s%d steps on %d fresh labelled scenes at %.0e, none of the world's images: the ViT learns what captions can say of a "
+            + "scene — colours, shapes, counts, positions, relations; `vision-warmup/`), and the text side is initialised with std %.3f (BLIP's 0.02 "
+            + "leaves this narrow model's [CLS] independent of the text). ",
+            p.visionWarmupSingleObjectSteps() > 0 ? p.visionWarmupSingleObjectSteps() + " steps on the scenes of one large object, where shape is "
+                + "learnt first, then " : "",
+            p.visionWarmupSteps(), p.visionWarmupImages(), p.visionWarmupLr(), p.textInitStd()) : "",
         p.kTest(), p.captionBeams()));
     sb.append("Evaluation sets: test ").append(p.testImages() > 0 ? "first " + p.testImages() + " images (subset)" : "all images")
         .append(", zs_test ").append(p.zsImages() > 0 ? "first " + p.zsImages() + " images (subset)" : "all images")

@@ -75,9 +75,14 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
    * {@code images} 0, on the images of the Shapes split {@code split} (default human_train), cropped with
    * {@code min_crop_scale} (default 0.8) and flipped — no colour augmentation, the labels are colours.
    * It runs in {@code dir} (relative to the run directory, default {@code vision-warmup}); runs that
-   * name the same directory share one warm-up, as BLIP's runs share one ImageNet ViT.
+   * name the same directory share one warm-up, as BLIP's runs share one ImageNet ViT. With
+   * {@code single_object_steps} N > 0 a curriculum comes first: N steps (constant {@code lr} after a
+   * 10 % warm-up) on the scenes that hold one large object only, where a ViT trained from scratch
+   * learns to tell shapes apart, which it hardly does among several small objects; the {@code steps}
+   * on all scenes follow.
    */
-  public record VisionWarmupConfig(String split, int steps, Float lr, int batchSize, double minCropScale, String dir, int images) {
+  public record VisionWarmupConfig(String split, int steps, Float lr, int batchSize, double minCropScale, String dir, int images,
+      int singleObjectSteps) {
     public VisionWarmupConfig {
       dir = dir == null ? "vision-warmup" : dir;
       split = split == null ? "human_train" : split;
@@ -89,6 +94,9 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
       }
       if (images < 0) {
         throw new IllegalArgumentException("vision_warmup.images must be >= 0, got " + images);
+      }
+      if (singleObjectSteps < 0) {
+        throw new IllegalArgumentException("vision_warmup.single_object_steps must be >= 0, got " + singleObjectSteps);
       }
       if (!(minCropScale > 0 && minCropScale <= 1)) {
         throw new IllegalArgumentException("vision_warmup.min_crop_scale must be in (0, 1], got " + minCropScale);

@@ -29,6 +29,7 @@ import org.blip4j.data.shapes.ShapesConfig;
 import org.blip4j.data.shapes.ShapesGenerator;
 import org.blip4j.data.shapes.ShapesProgressListener;
 import org.blip4j.data.shapes.ShapesWorld;
+import org.blip4j.data.shapes.Vocabulary;
 import org.blip4j.data.transform.FlipPolicy;
 import org.blip4j.data.transform.HorizontalFlip;
 import org.blip4j.data.transform.NlvrPairTransform;
@@ -177,33 +178,59 @@ public final class PretrainJob {
       }
       what = samples.size() + " " + w.split() + " images";
     }
+    Path dir = out.resolve(w.dir()).normalize();
+    try (NDManager root = NDManager.newBaseManager();
+        VisionWarmup objective = new VisionWarmup(model.config().vision(), config.seed(), root, config.weightDecay(), config.maxGradNorm())) {
+      if (w.singleObjectSteps() > 0) {
+        List<Sample> single = samples.stream().filter(s -> isSingleLargeObject(scenes.get(s.image().source()))).toList();
+        // where shape is learnt first: at a constant rate after the warm-up, then the whole set picks up from there
+        warmupStage(config, dir.resolve(SINGLE_OBJECT_DIR), single, scenes, w.singleObjectSteps(), "step", objective, bad, listener,
+            "vision warm-up on one large object (" + single.size() + " of " + what + ")");
+      }
+      warmupStage(config, dir, samples, scenes, w.steps(), "cosine", objective, bad, listener, "vision warm-up (" + what + ")");
+      if (w.images() > 0) {
+        scoreWarmup(objective, world.config(), w.images(), config.imageSize(), dir.resolve(HELD_OUT_FILE));
+      }
+      objective.copyInto(model);
+    }
+  }
+
+  /** The warm-up's curriculum stage runs in this subdirectory of the warm-up directory. */
+  static final String SINGLE_OBJECT_DIR = "single-object";
+
+  /** Whether a scene holds one object, a large one: where a ViT trained from scratch first tells shapes apart. */
+  static boolean isSingleLargeObject(Scene scene) {
+    return scene.objects().size() == 1 && scene.objects().get(0).size() == Vocabulary.Size.LARGE;
+  }
+
+  /**
+   * One stage of the warm-up: {@code steps} steps of {@code objective} over {@code samples} (cropped
+   * and flipped, labels mirrored with the flip) under the {@code kind} schedule (10 % linear warm-up),
+   * checkpointed in {@code dir}; a finished stage restores its last checkpoint and takes no step.
+   */
+  private static void warmupStage(PretrainConfig config, Path dir, List<Sample> samples, Map<String, Scene> scenes, int steps, String kind,
+      VisionWarmup objective, BadSampleListener bad, TrainingListener listener, String what) throws IOException {
+    PretrainConfig.VisionWarmupConfig w = config.visionWarmup();
     int perEpoch = samples.size() / w.batchSize();
     if (perEpoch == 0) {
-      throw new IllegalArgumentException("vision_warmup: " + what + " are fewer than one batch of " + w.batchSize());
+      throw new IllegalArgumentException("vision_warmup: " + what + " has fewer images than one batch of " + w.batchSize());
     }
-    int epochs = (int) Math.ceil(w.steps() / (double) perEpoch);
+    int epochs = (int) Math.ceil(steps / (double) perEpoch);
     TrainTransform transform = new TrainTransform(config.imageSize(), w.minCropScale(), FlipPolicy.SWAP, new RandAugment(0, 0, RandAugment.BLIP_OPS, false));
     ImageDecoder decoder = new ImageDecoder();
-    LearningRate schedule = new LearningRate("cosine", w.lr(), 1e-6f, 1e-6f, Math.max(1, w.steps() / 10), 1f, epochs);
-    Trainer trainer = new Trainer(new Trainer.Options(out.resolve(w.dir()).normalize(), epochs, w.steps(), schedule, config.seed(), config.logEvery(),
-        config.checkpointEvery(), 1, "vision warm-up (" + what + ")"));
+    LearningRate schedule = new LearningRate(kind, w.lr(), 1e-6f, 1e-6f, Math.max(1, steps / 10), 1f, epochs);
+    Trainer trainer = new Trainer(new Trainer.Options(dir, epochs, steps, schedule, config.seed(), config.logEvery(),
+        config.checkpointEvery(), 1, what));
     if (listener != null) {
       trainer.listener(listener);
     }
-    try (NDManager root = NDManager.newBaseManager();
-        DataLoader<VisionWarmup.Item> loader = DataLoader.<VisionWarmup.Item>builder(samples, (s, rng) -> {
-          Scene scene = scenes.get(s.image().source());
-          RgbImage image = w.images() > 0 ? decoder.convert(SceneRenderer.render(scene), s.key()) : s.image().decode(decoder);
-          HorizontalFlip.Result r = transform.augmentImage(image, "", rng);
-          return new VisionWarmup.Item(transform.normalize(r.image()), VisionWarmup.labels(scene, r.flipped()));
-        })
-            .batchSize(w.batchSize()).seed(config.seed()).shuffle(true).dropLast(true).threads(config.loaderThreads()).epochs(epochs).listener(bad).build();
-        VisionWarmup objective = new VisionWarmup(model.config().vision(), config.seed(), root, config.weightDecay(), config.maxGradNorm())) {
-      trainer.run(loader, objective, true); // a finished warm-up restores its last checkpoint and takes no step
-      if (w.images() > 0) {
-        scoreWarmup(objective, world.config(), w.images(), config.imageSize(), out.resolve(w.dir()).normalize().resolve(HELD_OUT_FILE));
-      }
-      objective.copyInto(model);
+    try (DataLoader<VisionWarmup.Item> loader = DataLoader.<VisionWarmup.Item>builder(samples, (s, rng) -> {
+      Scene scene = scenes.get(s.image().source());
+      RgbImage image = w.images() > 0 ? decoder.convert(SceneRenderer.render(scene), s.key()) : s.image().decode(decoder);
+      HorizontalFlip.Result r = transform.augmentImage(image, "", rng);
+      return new VisionWarmup.Item(transform.normalize(r.image()), VisionWarmup.labels(scene, r.flipped()));
+    }).batchSize(w.batchSize()).seed(config.seed()).shuffle(true).dropLast(true).threads(config.loaderThreads()).epochs(epochs).listener(bad).build()) {
+      trainer.run(loader, objective, true);
     }
   }
 

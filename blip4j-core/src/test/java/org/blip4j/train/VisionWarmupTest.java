@@ -47,8 +47,13 @@ class VisionWarmupTest {
 
   /** Runs {@code c} into {@code out}; the records of its warm-up steps (those reporting "f1"). */
   private List<StepRecord> warmupSteps(PretrainConfig c, Path out) throws IOException {
+    return warmupSteps(c, out, false);
+  }
+
+  /** As above, resuming the run in {@code out} when {@code resume}. */
+  private List<StepRecord> warmupSteps(PretrainConfig c, Path out, boolean resume) throws IOException {
     List<StepRecord> steps = new ArrayList<>();
-    PretrainJob.run(c, dir, out, false, new BadSampleCounter(), new TrainingListener() {
+    PretrainJob.run(c, dir, out, resume, new BadSampleCounter(), new TrainingListener() {
       @Override
       public void stepped(StepRecord r) {
         if (r.losses().containsKey("f1")) {
@@ -173,6 +178,34 @@ class VisionWarmupTest {
   }
 
   @Test
+  void singleObjectCurriculumRunsFirstAndBothStagesResume() throws IOException {
+    PretrainConfig c = config("curriculum.json", """
+        {"steps": 4, "batch_size": 8, "images": 200, "single_object_steps": 3}""");
+    Path out = dir.resolve("curriculum");
+    List<StepRecord> steps = warmupSteps(c, out);
+    assertThat(steps).hasSize(7);
+    // stage one: constant rate after its one warm-up step; stage two: its own warm-up, then cosine
+    assertThat(steps.subList(1, 3)).extracting(StepRecord::lr).containsOnly(1e-3f);
+    assertThat(steps.get(3).lr()).isLessThan(1e-5f);
+    assertThat(Files.readAllLines(out.resolve("vision-warmup/single-object/metrics.jsonl"))).hasSize(3);
+    assertThat(Files.readAllLines(out.resolve("vision-warmup/metrics.jsonl"))).hasSize(4);
+    // a rerun finds both stages finished: no warm-up step is taken again
+    assertThat(warmupSteps(c, out, true)).isEmpty();
+
+    org.blip4j.data.shapes.ShapesWorld world = org.blip4j.data.shapes.ShapesWorld.open(out.resolve("shapes"));
+    List<Scene> single = PretrainJob.warmupScenes(world.config(), 0, 200).stream().filter(PretrainJob::isSingleLargeObject).toList();
+    assertThat(single).hasSizeBetween(8, 100).allSatisfy(s -> {
+      assertThat(s.objects()).hasSize(1);
+      assertThat(s.objects().get(0).size()).isEqualTo(org.blip4j.data.shapes.Vocabulary.Size.LARGE);
+    });
+
+    PretrainConfig few = config("few.json", """
+        {"steps": 4, "batch_size": 8, "images": 8, "single_object_steps": 3}""");
+    assertThatThrownBy(() -> warmupSteps(few, dir.resolve("few"))).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("one large object").hasMessageContaining("fewer images than one batch of 8");
+  }
+
+  @Test
   void warmupNeedsTheShapesWorldAndAFreshModel() throws IOException {
     Path a = dir.resolve("a.json");
     Files.writeString(a, """
@@ -189,6 +222,10 @@ class VisionWarmupTest {
         {"shapes": {"scale": 0.01}, "datasets": [{"shapes": "human_train"}], "vision_warmup": {"steps": 0}}
         """);
     assertThatThrownBy(() -> PretrainConfig.read(c)).hasMessageContaining("vision_warmup.steps");
+    Files.writeString(c, """
+        {"shapes": {"scale": 0.01}, "datasets": [{"shapes": "human_train"}], "vision_warmup": {"steps": 1, "single_object_steps": -1}}
+        """);
+    assertThatThrownBy(() -> PretrainConfig.read(c)).hasMessageContaining("vision_warmup.single_object_steps must be >= 0");
   }
 
   @Test
