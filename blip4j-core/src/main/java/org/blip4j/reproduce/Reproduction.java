@@ -209,7 +209,7 @@ public final class Reproduction {
       PretrainConfig.Shapes world = warm ? world("../shapes") : null;
       PretrainConfig.VisionWarmupConfig warmup = warm
           ? new PretrainConfig.VisionWarmupConfig(null, profile.visionWarmupSteps(), profile.visionWarmupLr(), 2 * profile.batchSize(), 0.8,
-          "../vision-warmup", profile.visionWarmupImages(), profile.visionWarmupSingleObjectSteps()) : null;
+          "../vision-warmup", profile.visionWarmupImages(), profile.visionWarmupSingleObjectSteps(), null) : null;
       PretrainConfig c = new PretrainConfig(profile.model(), null, profile.imageSize(), data.stream().map(this::dataset).toList(), world,
           profile.batchSize(), epochs(data, profile.pretrainSteps()), profile.pretrainSteps(),
           new PretrainConfig.Lr("step", profile.pretrainLr(), 1e-6f, 1e-6f, profile.warmupSteps(), 1.0f), 0.05f, 5.0f, profile.queueSize(), 0.995f,

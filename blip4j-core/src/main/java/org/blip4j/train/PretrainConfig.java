@@ -79,11 +79,13 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
    * {@code single_object_steps} N > 0 a curriculum comes first: N steps (constant {@code lr} after a
    * 10 % warm-up) on the scenes that hold one large object only, where a ViT trained from scratch
    * learns to tell shapes apart, which it hardly does among several small objects; the {@code steps}
-   * on all scenes follow.
+   * on all scenes follow, a {@code single_object_share} (default 0.25) of them drawn again from the
+   * single-object scenes so that shape is not forgotten.
    */
   public record VisionWarmupConfig(String split, int steps, Float lr, int batchSize, double minCropScale, String dir, int images,
-      int singleObjectSteps) {
+      int singleObjectSteps, Double singleObjectShare) {
     public VisionWarmupConfig {
+      singleObjectShare = singleObjectShare == null ? 0.25 : singleObjectShare;
       dir = dir == null ? "vision-warmup" : dir;
       split = split == null ? "human_train" : split;
       lr = lr == null ? 1e-3f : lr;
@@ -97,6 +99,9 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
       }
       if (singleObjectSteps < 0) {
         throw new IllegalArgumentException("vision_warmup.single_object_steps must be >= 0, got " + singleObjectSteps);
+      }
+      if (!(singleObjectShare >= 0 && singleObjectShare < 1)) {
+        throw new IllegalArgumentException("vision_warmup.single_object_share must be in [0, 1), got " + singleObjectShare);
       }
       if (!(minCropScale > 0 && minCropScale <= 1)) {
         throw new IllegalArgumentException("vision_warmup.min_crop_scale must be in (0, 1], got " + minCropScale);

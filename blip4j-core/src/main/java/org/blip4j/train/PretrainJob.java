@@ -181,13 +181,15 @@ public final class PretrainJob {
     Path dir = out.resolve(w.dir()).normalize();
     try (NDManager root = NDManager.newBaseManager();
         VisionWarmup objective = new VisionWarmup(model.config().vision(), config.seed(), root, config.weightDecay(), config.maxGradNorm())) {
+      List<Sample> all = samples;
       if (w.singleObjectSteps() > 0) {
         List<Sample> single = samples.stream().filter(s -> isSingleLargeObject(scenes.get(s.image().source()))).toList();
         // where shape is learnt first: at a constant rate after the warm-up, then the whole set picks up from there
         warmupStage(config, dir.resolve(SINGLE_OBJECT_DIR), single, scenes, w.singleObjectSteps(), "step", objective, bad, listener,
             "vision warm-up on one large object (" + single.size() + " of " + what + ")");
+        all = withRepeats(samples, single, w.singleObjectShare());
       }
-      warmupStage(config, dir, samples, scenes, w.steps(), "cosine", objective, bad, listener, "vision warm-up (" + what + ")");
+      warmupStage(config, dir, all, scenes, w.steps(), "cosine", objective, bad, listener, "vision warm-up (" + what + ")");
       if (w.images() > 0) {
         scoreWarmup(objective, world.config(), w.images(), config.imageSize(), dir.resolve(HELD_OUT_FILE));
       }
@@ -201,6 +203,25 @@ public final class PretrainJob {
   /** Whether a scene holds one object, a large one: where a ViT trained from scratch first tells shapes apart. */
   static boolean isSingleLargeObject(Scene scene) {
     return scene.objects().size() == 1 && scene.objects().get(0).size() == Vocabulary.Size.LARGE;
+  }
+
+  /**
+   * {@code samples} followed by whole copies of {@code repeated} (keys marked with the copy number,
+   * same image) making up about {@code share} of the list — a batch then draws that share from
+   * {@code repeated} on top of its natural part of {@code samples}.
+   */
+  static List<Sample> withRepeats(List<Sample> samples, List<Sample> repeated, double share) {
+    if (repeated.isEmpty() || share == 0) {
+      return samples;
+    }
+    long copies = Math.round(share / (1 - share) * samples.size() / repeated.size());
+    List<Sample> out = new ArrayList<>(samples);
+    for (long c = 1; c <= copies; c++) {
+      for (Sample s : repeated) {
+        out.add(new Sample(s.key() + " (again " + c + ")", s.image(), s.captions(), s.meta()));
+      }
+    }
+    return out;
   }
 
   /**

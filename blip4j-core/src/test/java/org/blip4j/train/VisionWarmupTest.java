@@ -199,6 +199,17 @@ class VisionWarmupTest {
       assertThat(s.objects().get(0).size()).isEqualTo(org.blip4j.data.shapes.Vocabulary.Size.LARGE);
     });
 
+    // stage two draws a quarter of its samples again from the single-object scenes: 3 copies of 10 next to 100
+    List<org.blip4j.data.Sample> hundred = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      hundred.add(new org.blip4j.data.Sample("s" + i, new org.blip4j.data.ImageRef.Bytes(i + ".png", new byte[0], "s" + i), List.of("s" + i), java.util.Map.of()));
+    }
+    List<org.blip4j.data.Sample> mixed = PretrainJob.withRepeats(hundred, hundred.subList(0, 10), 0.25);
+    assertThat(mixed).hasSize(130).startsWith(hundred.toArray(new org.blip4j.data.Sample[0]));
+    assertThat(mixed.stream().map(org.blip4j.data.Sample::key).distinct()).hasSize(130);
+    assertThat(mixed.subList(100, 130)).extracting(x -> x.image().source()).containsOnly(hundred.subList(0, 10).stream().map(x -> x.image().source()).toArray(String[]::new));
+    assertThat(PretrainJob.withRepeats(hundred, hundred.subList(0, 10), 0)).isSameAs(hundred);
+
     PretrainConfig few = config("few.json", """
         {"steps": 4, "batch_size": 8, "images": 8, "single_object_steps": 3}""");
     assertThatThrownBy(() -> warmupSteps(few, dir.resolve("few"))).isInstanceOf(IllegalArgumentException.class)
