@@ -226,8 +226,13 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
         }
       });
       sb.append("Note: what the shared vision warm-up's ViT knows, as mean ROC AUC per label group on ").append(heldOut.path("held_out_scenes").asInt())
-          .append(" held-out scenes (`vision-warmup/heldout.json`; 0.5 is chance): ").append(groups)
-          .append(". Captions that differ only in what the ViT cannot tell apart cannot be matched or filtered by ITM.\n\n");
+          .append(" held-out scenes (`vision-warmup/heldout.json`; 0.5 is chance): ").append(groups);
+      JsonNode single = heldOut.path("one_large_object");
+      if (single.path("shape").has("auc")) {
+        sb.append(String.format(Locale.ROOT, "; shape %.3f on the %d of them that hold one large object", single.path("shape").path("auc").asDouble(),
+            single.path("scenes").asInt()));
+      }
+      sb.append(". Captions that differ only in what the ViT cannot tell apart cannot be matched or filtered by ITM.\n\n");
     }
     // chance levels: ITM with 1 positive : 2 hard negatives predicts 1/3 -> binary entropy; ITC over batch + queue candidates
     double itmChance = -(Math.log(1 / 3.0) / 3 + 2 * Math.log(2 / 3.0) / 3);

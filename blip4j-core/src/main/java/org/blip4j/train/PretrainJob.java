@@ -120,14 +120,27 @@ public final class PretrainJob {
     ImageDecoder decoder = new ImageDecoder();
     List<float[]> pixels = new ArrayList<>();
     List<float[]> targets = new ArrayList<>();
+    List<float[]> singlePixels = new ArrayList<>();
+    List<float[]> singleTargets = new ArrayList<>();
     for (Scene scene : heldOut) {
       pixels.add(preprocessor.pixelValues(decoder.convert(SceneRenderer.render(scene), "held-out scene")));
       targets.add(VisionWarmup.labels(scene, false));
+      if (isSingleLargeObject(scene)) {
+        singlePixels.add(pixels.get(pixels.size() - 1));
+        singleTargets.add(targets.get(targets.size() - 1));
+      }
     }
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("held_out_scenes", HELD_OUT);
     warmup.evaluate(pixels, targets).forEach((group, score) ->
         json.put(group, Map.of("auc", score.auc(), "f1", score.f1(), "labels", score.labels())));
+    // the same groups on the held-out scenes of one large object, where shape is easiest to see
+    Map<String, Object> single = new LinkedHashMap<>();
+    single.put("scenes", singlePixels.size());
+    if (!singlePixels.isEmpty()) {
+      warmup.evaluate(singlePixels, singleTargets).forEach((group, score) -> single.put(group, Map.of("auc", score.auc(), "labels", score.labels())));
+    }
+    json.put("one_large_object", single);
     Checkpoints.writeAtomically(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
   }
 

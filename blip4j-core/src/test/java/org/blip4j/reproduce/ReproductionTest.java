@@ -115,6 +115,7 @@ class ReproductionTest {
         "Table 2 analog", "| nucleus (C+F) |", "| beam (C+F) |", "wrong_attr", "figure4.png", "pretrain-noboot/loss.png", report.verdict());
     assertThat(report.verdict()).containsAnyOf("? YES", "? NO");
     assertThat(md).containsPattern("held-out scenes \\(`vision-warmup/heldout.json`; 0.5 is chance\\): colour [01]\\.\\d{3}, shape [01]\\.\\d{3}, count");
+    assertThat(md).containsPattern("; shape [01]\\.\\d{3} on the \\d+ of them that hold one large object\\.");
     assertThat(report.rows()).containsKeys("noboot", "F", "C", "CF", "CF-beam");
     assertThat(report.rows().get("CF").cider()).isNotNaN();
     assertThat(Files.readString(out.resolve("report.html"))).contains("<table>", "<img alt=\"figure 4\" src=\"figure4.png\">");

@@ -163,6 +163,9 @@ class VisionWarmupTest {
       assertThat(heldOut.get(group).get("auc").asDouble()).as(group).isBetween(0.0, 1.0);
       assertThat(heldOut.get(group).get("labels").asInt()).as(group).isPositive();
     }
+    // and again on the held-out scenes of one large object
+    assertThat(heldOut.get("one_large_object").get("scenes").asInt()).isBetween(20, 400);
+    assertThat(heldOut.get("one_large_object").get("shape").get("auc").asDouble()).isBetween(0.0, 1.0);
 
     org.blip4j.data.shapes.ShapesWorld world = org.blip4j.data.shapes.ShapesWorld.open(out.resolve("shapes"));
     List<Scene> fresh = PretrainJob.warmupScenes(world.config(), 0, 40);
