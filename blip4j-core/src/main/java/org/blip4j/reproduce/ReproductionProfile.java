@@ -56,10 +56,11 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
 
   /**
    * ≤ 10 minutes on a 2-core CPU: tiny model at 64 px, a world of scale 0.05 (100 human images × 5
-   * captions, 1 000 web images), 300 pre-training steps, 100-step fine-tunes, 50 test images; no beam row.
+   * captions, 1 000 web images) on the 96-px canvas, 300 pre-training steps, 100-step fine-tunes, 50
+   * test images; no beam row.
    */
   public static ReproductionProfile quick() {
-    return new ReproductionProfile("quick", 0.05, 64, "tiny", 64, 16, 300, 5e-4f, 30, 256, 100, 1e-4f, 16, 256, 0.5, false, 50, 50, 16, 3, 100, 1, 3000, 20_000, 0, 1e-3f, 0.144f);
+    return new ReproductionProfile("quick", 0.05, 96, "tiny", 64, 16, 300, 5e-4f, 30, 256, 100, 1e-4f, 16, 256, 0.5, false, 50, 50, 16, 3, 100, 1, 3000, 20_000, 0, 1e-3f, 0.144f);
   }
 
   /**
