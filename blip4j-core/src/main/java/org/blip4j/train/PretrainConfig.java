@@ -208,6 +208,6 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
 
   /** The learning-rate schedule of this config. */
   public LearningRate schedule() {
-    return new LearningRate(lr.schedule(), lr.initLr(), lr.minLr(), lr.warmupLr(), lr.warmupSteps(), lr.decayRate(), epochs);
+    return new LearningRate(lr.schedule(), lr.initLr(), lr.minLr(), lr.warmupLr(), lr.warmupSteps(), lr.decayRate(), epochs, maxSteps);
   }
 }

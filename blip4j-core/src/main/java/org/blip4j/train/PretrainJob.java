@@ -202,7 +202,7 @@ public final class PretrainJob {
             "vision warm-up on one large object (" + single.size() + " of " + what + ")");
         all = withRepeats(samples, single, w.singleObjectShare());
       }
-      warmupStage(config, dir, all, scenes, w.steps(), "cosine", objective, bad, listener, "vision warm-up (" + what + ")");
+      warmupStage(config, dir, all, scenes, w.steps(), "cosine_steps", objective, bad, listener, "vision warm-up (" + what + ")");
       if (w.images() > 0) {
         scoreWarmup(objective, world.config(), w.images(), config.imageSize(), dir.resolve(HELD_OUT_FILE));
       }
@@ -239,7 +239,8 @@ public final class PretrainJob {
 
   /**
    * One stage of the warm-up: {@code steps} steps of {@code objective} over {@code samples} (cropped
-   * and flipped, labels mirrored with the flip) under the {@code kind} schedule (10 % linear warm-up),
+   * and flipped, labels mirrored with the flip) under the {@code kind} schedule (10 % linear warm-up;
+   * {@code step} with rate 1 is constant after it, {@code cosine_steps} anneals to 1e-6 by the last step),
    * checkpointed in {@code dir}; a finished stage restores its last checkpoint and takes no step.
    */
   private static void warmupStage(PretrainConfig config, Path dir, List<Sample> samples, Map<String, Scene> scenes, int steps, String kind,
@@ -252,7 +253,7 @@ public final class PretrainJob {
     int epochs = (int) Math.ceil(steps / (double) perEpoch);
     TrainTransform transform = new TrainTransform(config.imageSize(), w.minCropScale(), FlipPolicy.SWAP, new RandAugment(0, 0, RandAugment.BLIP_OPS, false));
     ImageDecoder decoder = new ImageDecoder();
-    LearningRate schedule = new LearningRate(kind, w.lr(), 1e-6f, 1e-6f, Math.max(1, steps / 10), 1f, epochs);
+    LearningRate schedule = new LearningRate(kind, w.lr(), 1e-6f, 1e-6f, Math.max(1, steps / 10), 1f, epochs, steps);
     Trainer trainer = new Trainer(new Trainer.Options(dir, epochs, steps, schedule, config.seed(), config.logEvery(),
         config.checkpointEvery(), 1, what));
     if (listener != null) {
