@@ -16,14 +16,7 @@ public final class Dropout {
 
   /** Applies dropout with probability {@code p} in [0, 1). */
   public static NDArray apply(NDArray x, float p) {
-    if (p <= 0) {
-      return x;
-    }
-    if (p >= 1) {
-      throw new IllegalArgumentException("dropout probability must be < 1, got " + p);
-    }
-    NDArray keep = x.getManager().randomUniform(0f, 1f, x.getShape()).gte(p).toType(DataType.FLOAT32, false).toType(x.getDataType(), false);
-    return x.mul(keep).mul(ParameterStore.scalar(x.getManager(), 1f / (1f - p)).toType(x.getDataType(), false));
+    return dropScaled(x, p, x.getShape(), "dropout");
   }
 
   /**
@@ -32,16 +25,21 @@ public final class Dropout {
    * {@code 1/(1 − p)}. {@code p = 0} returns the input itself.
    */
   public static NDArray dropPath(NDArray x, float p) {
+    long[] perSample = new long[x.getShape().dimension()];
+    Arrays.fill(perSample, 1);
+    perSample[0] = x.getShape().get(0);
+    return dropScaled(x, p, new Shape(perSample), "drop-path");
+  }
+
+  /** {@code x} times a 0/1 mask of {@code maskShape} (broadcast; each entry 0 with probability {@code p}) times {@code 1/(1 − p)}. */
+  private static NDArray dropScaled(NDArray x, float p, Shape maskShape, String what) {
     if (p <= 0) {
       return x;
     }
     if (p >= 1) {
-      throw new IllegalArgumentException("drop-path probability must be < 1, got " + p);
+      throw new IllegalArgumentException(what + " probability must be < 1, got " + p);
     }
-    long[] maskShape = new long[x.getShape().dimension()];
-    Arrays.fill(maskShape, 1);
-    maskShape[0] = x.getShape().get(0);
-    NDArray keep = x.getManager().randomUniform(0f, 1f, new Shape(maskShape)).gte(p).toType(x.getDataType(), false);
+    NDArray keep = x.getManager().randomUniform(0f, 1f, maskShape).gte(p).toType(DataType.FLOAT32, false).toType(x.getDataType(), false);
     return x.mul(keep).mul(ParameterStore.scalar(x.getManager(), 1f / (1f - p)).toType(x.getDataType(), false));
   }
 }
