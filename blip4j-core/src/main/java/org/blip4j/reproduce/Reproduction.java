@@ -213,7 +213,7 @@ public final class Reproduction {
       PretrainConfig c = new PretrainConfig(profile.model(), null, profile.imageSize(), data.stream().map(this::dataset).toList(), world,
           profile.batchSize(), epochs(data, profile.pretrainSteps()), profile.pretrainSteps(),
           new PretrainConfig.Lr("step", profile.pretrainLr(), 1e-6f, 1e-6f, profile.warmupSteps(), 1.0f), 0.05f, 5.0f, profile.queueSize(), 0.995f,
-          0.4f, 0, 30, 0.5, true, 0.1f, null, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, warmup, profile.textInitStd());
+          0.4f, 0, 30, 0.5, true, 0.1f, null, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, warmup, profile.textInitStd(), null);
       Path configFile = writeConfig(name, c);
       BadSampleCounter bad = new BadSampleCounter();
       long steps = PretrainJob.run(c, configFile.getParent(), dir, true, bad, listener.training(name), null);
@@ -224,17 +224,21 @@ public final class Reproduction {
 
   private void finetune(String name, String task, String from, List<String> modelNames) throws IOException {
     Path dir = out.resolve(name);
-    stage(name, task + " fine-tuning of " + from + " on human_train for " + profile.finetuneSteps() + " steps", dir.resolve("result.json"), () -> {
+    boolean retrieval = task.equals("retrieval");
+    long steps = retrieval ? profile.retrievalSteps() : profile.finetuneSteps();
+    float lr = retrieval ? profile.retrievalLr() : profile.finetuneLr();
+    stage(name, task + " fine-tuning of " + from + " on human_train for " + steps + " steps", dir.resolve("result.json"), () -> {
       List<Path> data = List.of(shapes("human_train.json"));
       PretrainConfig c = new PretrainConfig(profile.model(), rel(out.resolve("configs"), out.resolve("pretrain-" + from).resolve("model")),
-          profile.imageSize(), data.stream().map(this::dataset).toList(), null, profile.batchSize(), epochs(data, profile.finetuneSteps()),
-          profile.finetuneSteps(), new PretrainConfig.Lr("cosine", profile.finetuneLr(), 0f, 1e-6f, 0, 1.0f), 0.05f, 5.0f, profile.queueSize(), 0.995f,
-          0.4f, 0, 30, 0.5, true, 0.1f, null, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, null, null);
+          profile.imageSize(), data.stream().map(this::dataset).toList(), null, profile.batchSize(), epochs(data, steps),
+          steps, new PretrainConfig.Lr("cosine", lr, 0f, 1e-6f, 0, 1.0f), 0.05f, 5.0f, profile.queueSize(), 0.995f,
+          0.4f, 0, 30, 0.5, true, 0.1f, null, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, null, null,
+          retrieval ? profile.itmNegatives() : null);
       Path configFile = writeConfig(name, c);
       BadSampleCounter bad = new BadSampleCounter();
-      long steps = FinetuneJob.run(task, c, configFile.getParent(), dir, true, bad, listener.training(name), null);
+      long done = FinetuneJob.run(task, c, configFile.getParent(), dir, true, bad, listener.training(name), null);
       copyModel(dir.resolve("model"), modelNames);
-      marker(dir, steps, bad, configFile);
+      marker(dir, done, bad, configFile);
     });
   }
 

@@ -108,12 +108,14 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
     sb.append(String.format(Locale.ROOT, "Setup: Shapes world scale %s (noise 0.4, seed 0, %d px), model `%s` at %d px, batch %d. "
         + "Every pre-training (noboot, F, C, CF%s) trains a NEW model of the same size for the SAME number of steps: %d "
         + "(learning rate %.0e constant after %d warm-up steps, so equal steps see equal rates; the ITC distillation ramp is 2 epochs, as in BLIP, "
-        + "so it is shorter in steps on smaller datasets). Fine-tunes: %d steps each on human_train (cosine from %.0e). "
+        + "so it is shorter in steps on smaller datasets). Fine-tunes on human_train: captioning %d steps (cosine from %.0e), "
+        + "retrieval — the filter included — %d steps (cosine from %.0e) with %s ITM negatives. "
         + "%s"
         + "The captioner and the filter of CapFilt are noboot's caption and retrieval fine-tunes, which are also noboot's downstream models. "
         + "Retrieval: ITC top-%d re-ranked by ITM, `[ENC]`. Captioning: beam %d, prompt \"a picture of \".\n\n",
         p.shapesScale(), p.shapesImageSize(), p.model(), p.imageSize(), p.batchSize(), p.beamRow() ? ", CF-beam" : "", p.pretrainSteps(),
-        p.pretrainLr(), p.warmupSteps(), p.finetuneSteps(), p.finetuneLr(),
+        p.pretrainLr(), p.warmupSteps(), p.finetuneSteps(), p.finetuneLr(), p.retrievalSteps(), p.retrievalLr(),
+        p.itmNegatives().equals("random") ? "random (not BLIP's hard; see README)" : "BLIP's hard",
         p.visionWarmupSteps() > 0 ? String.format(Locale.ROOT, "As BLIP starts from an ImageNet ViT, every pre-training starts from ONE shared vision "
             + "warm-up (%s%d steps on %d fresh labelled scenes at %.0e, none of the world's images: the ViT learns what captions can say of a "
             + "scene — colours, shapes, counts, positions, relations; `vision-warmup/`), and the text side is initialised with std %.3f (BLIP's 0.02 "
@@ -244,7 +246,8 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
         double itc = last.path("itc").asDouble();
         String line = String.format(Locale.ROOT, "%s: final ITM loss %.3f (chance %.3f), ITC loss %.3f (chance about %.2f)", run, itm, itmChance, itc, itcChance);
         if (itm > itmChance - 0.02) {
-          warnings.add(line + " — the ITM head has not learnt beyond its prior at this budget, so ITM re-ranking and the filter carry no signal.");
+          warnings.add(line + " — the ITM head has not learnt beyond its prior at this budget" + (run.equals("filter")
+              ? ", so the filter and ITM re-ranking carry no signal." : " (pre-training's pairs include the web noise); the filter is fine-tuned from it."));
         } else {
           sb.append("Note: ").append(line).append(".\n\n");
         }

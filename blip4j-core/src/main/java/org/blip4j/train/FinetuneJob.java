@@ -130,7 +130,7 @@ public final class FinetuneJob {
       imageIds.putIfAbsent(s.image().source(), (long) imageIds.size());
     }
     RetrievalFinetuning.Options opts = new RetrievalFinetuning.Options(config.weightDecay(), config.momentum(), config.maxGradNorm(), config.alpha(),
-        35, config.dropout(), config.freezePattern());
+        35, config.dropout(), config.freezePattern(), config.itmMining());
     try (model) {
       long steps;
       try (DataLoader<RetrievalFinetuning.Item> loader = PretrainJob.loader(config, samples, bad,

@@ -5,14 +5,16 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.blip4j.model.BlipPretrainModel;
 
 /**
  * Image-text matching with hard negatives (BLIP §3.2): for every image a negative text, and for
  * every text a negative image, drawn with probability ∝ softmax(contrastive similarity) over the
- * batch (the pair itself excluded), so the ITM head trains on the confusable pairs. Binary
- * cross-entropy over B positives + 2B negatives; the image-grounded encoder reads [ENC] first.
+ * batch (the pair itself excluded), so the ITM head trains on the confusable pairs ({@link Mining}
+ * offers random ones instead). Binary cross-entropy over B positives + 2B negatives; the
+ * image-grounded encoder reads [ENC] first.
  */
 public final class ITM {
   private ITM() {}
@@ -21,20 +23,40 @@ public final class ITM {
   public record Negatives(long[] imageForText, long[] textForImage) {}
 
   /**
-   * Samples hard negatives from the in-batch part of the ITC similarities (as the original: weights
-   * softmax(sim) + 1e-4, diagonal zeroed), seeded.
+   * How the negatives are drawn from the batch. {@code HARD} is BLIP's: ∝ softmax(contrastive
+   * similarity), the confusable pairs. {@code RANDOM} draws every other pair alike. While the model
+   * is weak, its hard negatives look like positives (on Shapes they are also true of the image 17 % of
+   * the time, random ones 7 %), and the head learns to doubt every plausible pair: the Shapes filter
+   * fine-tuned with hard negatives gave every web caption an ITM probability of 0.2–0.5, so CapFilt's
+   * threshold of 0.5 kept none; with random negatives it keeps two thirds of the clean ones.
    */
-  public static Negatives sampleNegatives(NDArray simI2t, NDArray simT2i, SplittableRandom rnd) {
-    return sampleNegatives(simI2t, simT2i, null, rnd);
+  public enum Mining {
+    HARD, RANDOM;
+
+    /** {@code "hard"} or {@code "random"}, as in configs. */
+    public static Mining of(String name) {
+      return switch (name) {
+        case "hard" -> HARD;
+        case "random" -> RANDOM;
+        default -> throw new IllegalArgumentException("itm_negatives must be 'hard' or 'random', got '" + name + "'");
+      };
+    }
   }
 
   /**
-   * As {@link #sampleNegatives(NDArray, NDArray, SplittableRandom)}, but every pair whose image ids
-   * are equal is excluded, not only the diagonal ({@code blip_retrieval.py}: several captions of one
-   * image in a batch are not negatives of each other). {@code ids} null: the diagonal only.
+   * For every image a negative text and for every text a negative image from the batch, seeded, one
+   * draw per row. HARD as the original: weights softmax(in-batch part of the ITC similarities) + 1e-4;
+   * RANDOM: equal weights (the similarities only give the batch size). Pairs whose image ids are equal
+   * are never drawn ({@code blip_retrieval.py}: several captions of one image in a batch are not
+   * negatives of each other); {@code ids} null: only the pair itself is excluded.
    */
-  public static Negatives sampleNegatives(NDArray simI2t, NDArray simT2i, long[] ids, SplittableRandom rnd) {
+  public static Negatives sampleNegatives(Mining mining, NDArray simI2t, NDArray simT2i, long[] ids, SplittableRandom rnd) {
     int b = Math.toIntExact(simI2t.getShape().get(0));
+    if (mining == Mining.RANDOM) {
+      float[] uniform = new float[b * b];
+      Arrays.fill(uniform, 1f / b);
+      return new Negatives(draw(uniform, b, ids, rnd), draw(uniform, b, ids, rnd));
+    }
     float[] t2i = simT2i.get(new NDIndex(":, :" + b)).stopGradient().softmax(1).toFloatArray();
     float[] i2t = simI2t.get(new NDIndex(":, :" + b)).stopGradient().softmax(1).toFloatArray();
     return new Negatives(draw(t2i, b, ids, rnd), draw(i2t, b, ids, rnd));
@@ -42,7 +64,7 @@ public final class ITM {
 
   private static long[] draw(float[] probs, int b, long[] ids, SplittableRandom rnd) {
     if (b < 2) {
-      throw new IllegalArgumentException("ITM hard negatives need a batch of at least 2, got " + b);
+      throw new IllegalArgumentException("ITM negatives need a batch of at least 2, got " + b);
     }
     long[] out = new long[b];
     for (int row = 0; row < b; row++) {

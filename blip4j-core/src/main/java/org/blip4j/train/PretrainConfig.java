@@ -53,11 +53,13 @@ import java.util.Locale;
  *     projections, ITM head) of a fresh model; the ViT always uses timm's 0.02. BLIP's 0.02 suits
  *     width 768; a narrow model needs more (about 1/sqrt(width)) or its [CLS] starts out almost
  *     independent of the text, which ITC against momentum features cannot recover from
+ * @param itmNegatives how ITM's negatives are drawn in pre-training and retrieval fine-tuning:
+ *     {@code hard} (default, BLIP's: ∝ contrastive similarity) or {@code random} ({@link ITM.Mining})
  */
 public record PretrainConfig(String model, String init, int imageSize, List<Dataset> datasets, Shapes shapes, int batchSize, int epochs,
     long maxSteps, Lr lr, Float weightDecay, float maxGradNorm, int queueSize, float momentum, Float alpha, int alphaRampEpochs,
     int maxTextLength, double minCropScale, Boolean randAugment, Float dropout, Float dropPath, List<String> freeze, long seed, int loaderThreads, int logEvery,
-    int checkpointEvery, int keepLast, VisionWarmupConfig visionWarmup, Float textInitStd) {
+    int checkpointEvery, int keepLast, VisionWarmupConfig visionWarmup, Float textInitStd, String itmNegatives) {
 
   /**
    * One dataset: {@code {"path": FILE_OR_SHARD_DIR, "image_root": DIR}} (any format the data readers
@@ -144,6 +146,8 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
     logEvery = logEvery == 0 ? 10 : logEvery;
     keepLast = keepLast == 0 ? 3 : keepLast;
     textInitStd = textInitStd == null ? 0.02f : textInitStd;
+    itmNegatives = itmNegatives == null ? "hard" : itmNegatives;
+    ITM.Mining.of(itmNegatives);
     if (visionWarmup != null && shapes == null) {
       throw new IllegalArgumentException("vision_warmup learns from the Shapes world's scenes and needs a 'shapes' section");
     }
@@ -193,12 +197,17 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
   /** A copy that stops after {@code n} steps. */
   public PretrainConfig withMaxSteps(long n) {
     return new PretrainConfig(model, init, imageSize, datasets, shapes, batchSize, epochs, n, lr, weightDecay, maxGradNorm, queueSize, momentum, alpha,
-        alphaRampEpochs, maxTextLength, minCropScale, randAugment, dropout, dropPath, freeze, seed, loaderThreads, logEvery, checkpointEvery, keepLast, visionWarmup, textInitStd);
+        alphaRampEpochs, maxTextLength, minCropScale, randAugment, dropout, dropPath, freeze, seed, loaderThreads, logEvery, checkpointEvery, keepLast, visionWarmup, textInitStd, itmNegatives);
   }
 
   /** The configured {@code drop_path}, or {@code taskDefault} when the config leaves it to the task. */
   public float dropPathOr(float taskDefault) {
     return dropPath == null ? taskDefault : dropPath;
+  }
+
+  /** How ITM's negatives are drawn. */
+  public ITM.Mining itmMining() {
+    return ITM.Mining.of(itmNegatives);
   }
 
   /** The {@code freeze} expressions as one pattern (null: nothing frozen). */

@@ -327,7 +327,7 @@ public final class PretrainJob {
       BertTokenizer tokenizer = BertTokenizer.bertBaseUncased();
       Pattern freeze = config.freezePattern();
       Pretraining.Options opts = new Pretraining.Options(config.weightDecay(), config.momentum(), config.maxGradNorm(), config.alpha(),
-          config.alphaRampEpochs(), config.maxTextLength(), freeze, null, config.dropout());
+          config.alphaRampEpochs(), config.maxTextLength(), freeze, null, config.dropout(), config.itmMining());
       try (model; Pretraining objective = new Pretraining(model, root, opts, tokenizer)) {
         objective.dropPath(model.vision(), config.dropPathOr(0f));
         Trainer trainer = new Trainer(new Trainer.Options(out, config.epochs(), config.maxSteps(), config.schedule(), seed, config.logEvery(),

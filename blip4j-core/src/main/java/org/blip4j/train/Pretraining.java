@@ -52,10 +52,12 @@ public final class Pretraining extends AdamWObjective<TrainTransform.Output> {
    *     objective for ablations — its value is still computed and reported)
    * @param dropout BERT hidden and attention-probability dropout in the text encoder, its momentum copy
    *     and the decoder during training (BLIP's med_config: 0.1; 0: off)
+   * @param itmNegatives how ITM's negatives are drawn (null: BLIP's hard negatives)
    */
   public record Options(float weightDecay, float momentum, float maxGradNorm, float alpha, int alphaRampEpochs, int maxTextLength, Pattern freeze,
-      float[] lossWeights, float dropout) {
+      float[] lossWeights, float dropout, ITM.Mining itmNegatives) {
     public Options {
+      itmNegatives = itmNegatives == null ? ITM.Mining.HARD : itmNegatives;
       lossWeights = lossWeights == null ? new float[] {1, 1, 1} : lossWeights.clone();
       if (lossWeights.length != 3) {
         throw new IllegalArgumentException("loss weights are (itc, itm, lm), got " + lossWeights.length + " values");
@@ -64,12 +66,12 @@ public final class Pretraining extends AdamWObjective<TrainTransform.Output> {
 
     /** BLIP's pre-training settings. */
     public static Options blip() {
-      return new Options(0.05f, Momentum.DEFAULT, 0f, 0.4f, 2, 30, null, null, 0.1f);
+      return new Options(0.05f, Momentum.DEFAULT, 0f, 0.4f, 2, 30, null, null, 0.1f, ITM.Mining.HARD);
     }
 
     /** A copy with other loss weights. */
     public Options withLossWeights(float itc, float itm, float lm) {
-      return new Options(weightDecay, momentum, maxGradNorm, alpha, alphaRampEpochs, maxTextLength, freeze, new float[] {itc, itm, lm}, dropout);
+      return new Options(weightDecay, momentum, maxGradNorm, alpha, alphaRampEpochs, maxTextLength, freeze, new float[] {itc, itm, lm}, dropout, itmNegatives);
     }
   }
 
@@ -86,7 +88,7 @@ public final class Pretraining extends AdamWObjective<TrainTransform.Output> {
    * @param maxGradNorm global gradient-norm clip (≤ 0: off)
    */
   public Pretraining(BlipPretrainModel model, NDManager parent, float weightDecay, float momentumCoefficient, float maxGradNorm) {
-    this(model, parent, new Options(weightDecay, momentumCoefficient, maxGradNorm, 0.4f, 2, 30, null, null, 0f), BertTokenizer.bertBaseUncased());
+    this(model, parent, new Options(weightDecay, momentumCoefficient, maxGradNorm, 0.4f, 2, 30, null, null, 0f, null), BertTokenizer.bertBaseUncased());
   }
 
   /** Pre-training of {@code model} with {@code options}; captions are tokenised by {@code tokenizer}. */
@@ -158,7 +160,7 @@ public final class Pretraining extends AdamWObjective<TrainTransform.Output> {
       f = ITC.Features.of(model, momentum, momentumCoefficient, pixels, ids, mask);
       ITC.Result c = ITC.compute(model, f, alpha, null);
       itc = c.loss();
-      itm = ITM.loss(model, firstToken(m, ids, 30523), mask, f.embeds(), ITM.sampleNegatives(c.simI2t(), c.simT2i(), rnd));
+      itm = ITM.loss(model, firstToken(m, ids, 30523), mask, f.embeds(), ITM.sampleNegatives(options.itmNegatives(), c.simI2t(), c.simT2i(), null, rnd));
       lm = LM.loss(model, firstToken(m, ids, 30522), mask, f.embeds());
       float[] w = options.lossWeights();
       gc.backward(itc.mul(ParameterStore.scalar(m, w[0])).add(itm.mul(ParameterStore.scalar(m, w[1]))).add(lm.mul(ParameterStore.scalar(m, w[2]))));

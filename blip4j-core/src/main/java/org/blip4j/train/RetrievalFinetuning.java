@@ -43,11 +43,17 @@ public final class RetrievalFinetuning extends AdamWObjective<RetrievalFinetunin
    * @param maxTextLength caption token limit (35 in BLIP's retrieval)
    * @param dropout BERT dropout in the text encoders while training (0.1)
    * @param freeze parameters whose name matches are not trained (null: none)
+   * @param itmNegatives how ITM's negatives are drawn (null: BLIP's hard negatives)
    */
-  public record Options(float weightDecay, float momentum, float maxGradNorm, float alpha, int maxTextLength, float dropout, Pattern freeze) {
+  public record Options(float weightDecay, float momentum, float maxGradNorm, float alpha, int maxTextLength, float dropout, Pattern freeze,
+      ITM.Mining itmNegatives) {
+    public Options {
+      itmNegatives = itmNegatives == null ? ITM.Mining.HARD : itmNegatives;
+    }
+
     /** BLIP's retrieval settings. */
     public static Options blip() {
-      return new Options(0.05f, Momentum.DEFAULT, 0f, 0.4f, 35, 0.1f, null);
+      return new Options(0.05f, Momentum.DEFAULT, 0f, 0.4f, 35, 0.1f, null, ITM.Mining.HARD);
     }
   }
 
@@ -117,7 +123,7 @@ public final class RetrievalFinetuning extends AdamWObjective<RetrievalFinetunin
         // hard negatives from the online in-batch similarities (blip_retrieval.py)
         NDArray temp = model.temperature().array().stopGradient();
         NDArray simI2t = Similarity.cosine(f.image().stopGradient(), f.text().stopGradient()).div(temp);
-        itm = ITM.loss(model, encIds, mask, f.embeds(), ITM.sampleNegatives(simI2t, simI2t.transpose(), ids, ctx.random()));
+        itm = ITM.loss(model, encIds, mask, f.embeds(), ITM.sampleNegatives(options.itmNegatives(), simI2t, simI2t.transpose(), ids, ctx.random()));
         gc.backward(itc.add(itm));
       }
       double norm = update(ctx.lr(), options.maxGradNorm());

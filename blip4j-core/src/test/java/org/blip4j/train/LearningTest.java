@@ -106,7 +106,7 @@ class LearningTest {
         BlipPretrainModel model = PretrainJob.randomModel(cfg, 8, 1, root)) {
       // momentum 0.95 instead of BLIP's 0.995: over a few hundred steps a 0.995-average lags so far
       // behind that its soft targets hold the ITC loss near chance
-      Pretraining.Options opts = new Pretraining.Options(0.05f, 0.95f, 5f, 0.4f, 2, 12, null, null, 0f).withLossWeights(itcWeight, 1, 1);
+      Pretraining.Options opts = new Pretraining.Options(0.05f, 0.95f, 5f, 0.4f, 2, 12, null, null, 0f, null).withLossWeights(itcWeight, 1, 1);
       try (Pretraining objective = new Pretraining(model, root, opts, tok)) {
         LearningRate cosine = new LearningRate("cosine", 1e-3f, 1e-5f, 1e-6f, 20, 1f, EPOCHS);
         Trainer trainer = new Trainer(new Trainer.Options(dir.resolve("run" + itcWeight), EPOCHS, 0, cosine, 5, 50, 0, 1, "learning test"));

@@ -60,7 +60,7 @@ class RetrievalFinetuningTest {
           return new RetrievalFinetuning.Item(LearningTest.image(i), s.caption(), i);
         }).batchSize(8).seed(3).shuffle(true).epochs(epochs).threads(1).build();
         BlipPretrainModel model = PretrainJob.randomModel(cfg, 16, 1, root)) {
-      try (RetrievalFinetuning objective = new RetrievalFinetuning(model, root, new RetrievalFinetuning.Options(0.05f, 0.95f, 5f, 0.4f, 12, 0f, null), tok)) {
+      try (RetrievalFinetuning objective = new RetrievalFinetuning(model, root, new RetrievalFinetuning.Options(0.05f, 0.95f, 5f, 0.4f, 12, 0f, null, null), tok)) {
         Trainer trainer = new Trainer(new Trainer.Options(dir, epochs, 0, new LearningRate("cosine", 1e-3f, 1e-5f, 1e-6f, 10, 1f, epochs), 2, 20, 0, 1,
             "retrieval fine-tuning test"));
         assertThat(trainer.run(loader, objective, false)).isEqualTo(epochs * 4L);

@@ -64,7 +64,7 @@ class TrainerTest {
     try (NDManager root = NDManager.newBaseManager();
         DataLoader<TrainTransform.Output> loader = loader(3);
         BlipPretrainModel model = PretrainJob.randomModel(MICRO, 8, 1, root);
-        Pretraining objective = new Pretraining(model, root, new Pretraining.Options(0.05f, 0.9f, 1f, 0.4f, 2, 12, null, null, 0.1f),
+        Pretraining objective = new Pretraining(model, root, new Pretraining.Options(0.05f, 0.9f, 1f, 0.4f, 2, 12, null, null, 0.1f, null),
             BertTokenizer.bertBaseUncased())) {
       Trainer trainer = new Trainer(options(out, maxSteps));
       trainer.run(loader, objective, resume);
