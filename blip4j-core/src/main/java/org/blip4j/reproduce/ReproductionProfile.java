@@ -88,7 +88,7 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
 
   /** A seconds-long profile for tests: scale 0.01, a handful of steps, tiny test subsets, the beam row. */
   public static ReproductionProfile micro() {
-    return new ReproductionProfile("micro", 0.01, 48, "tiny", 32, 4, 4, 5e-4f, 2, 8, 3, 1e-4f, 3, 1e-3f, "random", 8, 64, 0.5, true, 4, 4, 4, 1, 2, 1, 3, 16, 0, 1e-3f, 0.144f);
+    return new ReproductionProfile("micro", 0.01, 48, "tiny", 32, 4, 4, 5e-4f, 2, 8, 3, 1e-4f, 4, 1e-3f, "random", 8, 64, 0.5, true, 4, 4, 4, 1, 2, 1, 3, 16, 0, 1e-3f, 0.144f);
   }
 
   /** {@code quick} or {@code full}. */

@@ -101,6 +101,18 @@ class ReproductionTest {
     int web = json.readTree(out.resolve("shapes/web_train.json").toFile()).size();
     assertThat(json.readTree(out.resolve("data/C.json").toFile()).size()).isEqualTo(human + 2 * web); // all web + 1 synthetic per image
     assertThat(json.readTree(out.resolve("data/F.json").toFile()).size()).isBetween(human, human + web);
+    // the profile's retrieval recipe reaches the filter and the downstream retrieval fine-tunes; captioning and pre-training keep theirs
+    ReproductionProfile micro = ReproductionProfile.micro();
+    for (String retrieval : List.of("filter", "retrieval-CF")) {
+      com.fasterxml.jackson.databind.JsonNode c = json.readTree(out.resolve("configs").resolve(retrieval + ".json").toFile());
+      assertThat(c.path("itm_negatives").asText()).as(retrieval).isEqualTo(micro.itmNegatives());
+      assertThat(c.path("max_steps").asLong()).as(retrieval).isEqualTo(micro.retrievalSteps());
+      assertThat(c.path("lr").path("init_lr").floatValue()).as(retrieval).isEqualTo(micro.retrievalLr());
+    }
+    for (String other : List.of("captioner", "pretrain-noboot")) {
+      assertThat(json.readTree(out.resolve("configs").resolve(other + ".json").toFile()).path("itm_negatives").asText()).as(other).isEqualTo("hard");
+    }
+    assertThat(json.readTree(out.resolve("configs/captioner.json").toFile()).path("max_steps").asLong()).isEqualTo(micro.finetuneSteps());
 
     Path image = out.resolve("shapes/images").resolve(json.readTree(out.resolve("shapes/test.json").toFile()).get(0).path("image").asText());
     try (ImageTextMatcher itm = ImageTextMatcher.load(out.resolve("models/retrieval-cf"));
