@@ -120,7 +120,7 @@ public final class RetrievalFinetuning extends AdamWObjective<RetrievalFinetunin
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         f = ITC.Features.of(model, momentum, options.momentum(), pixels, textIds, mask);
         itc = ITC.compute(model, f, alpha, positives).loss();
-        // hard negatives from the online in-batch similarities (blip_retrieval.py)
+        // negatives from the online in-batch similarities (blip_retrieval.py), or uniform with itm_negatives: random
         NDArray temp = model.temperature().array().stopGradient();
         NDArray simI2t = Similarity.cosine(f.image().stopGradient(), f.text().stopGradient()).div(temp);
         itm = ITM.loss(model, encIds, mask, f.embeds(), ITM.sampleNegatives(options.itmNegatives(), simI2t, simI2t.transpose(), ids, ctx.random()));
