@@ -13,17 +13,26 @@ final class TrainableParameters {
 
   /**
    * Every distinct parameter of {@code store} whose first name passes {@code include} and none of whose
-   * names matches {@code freeze} (null: nothing frozen), with gradient recording enabled.
+   * names matches {@code freeze} (null: nothing frozen), with gradient recording enabled. {@code freeze}
+   * must match whole names ({@code vision_model\..*}, not {@code ^vision_model\.}); one that matches
+   * no name at all is an error, not a run that silently trains everything.
    */
   static List<Parameter> select(ParameterStore store, Predicate<String> include, Pattern freeze) {
     List<Parameter> out = new ArrayList<>();
+    boolean[] anyFrozen = {false};
     store.distinct().forEach((p, names) -> {
       boolean frozen = freeze != null && names.stream().anyMatch(n -> freeze.matcher(n).matches());
+      anyFrozen[0] |= frozen;
       if (include.test(names.get(0)) && !frozen) {
         out.add(p);
         p.array().setRequiresGradient(true);
       }
     });
+    if (freeze != null && !anyFrozen[0]) {
+      String example = store.byName().keySet().stream().findFirst().orElse("(none)");
+      throw new IllegalArgumentException("freeze '" + freeze + "' matches no parameter name; each expression must match a whole name "
+          + "(e.g. 'vision_model\\..*'); names look like '" + example + "'");
+    }
     return List.copyOf(out);
   }
 }
