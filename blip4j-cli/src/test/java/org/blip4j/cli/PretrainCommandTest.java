@@ -163,6 +163,14 @@ class PretrainCommandTest {
     r = Cli.run("pretrain", "--config", bad, "--out", dir.resolve("bad-run"));
     assertThat(r.err()).contains("bad.json").contains("drop_path must be in [0, 1), got 1.0");
 
+    Files.writeString(bad, "{\"model\": \"tiny\", \"image_size\": 32, \"patch_size\": 5, \"datasets\": [{\"path\": \"a.json\"}]}");
+    r = Cli.run("pretrain", "--config", bad, "--out", dir.resolve("bad-run"));
+    assertThat(r.err()).contains("bad.json").contains("patch_size must divide image_size 32, got 5");
+
+    Files.writeString(bad, "{\"init\": \"m\", \"patch_size\": 8, \"datasets\": [{\"path\": \"a.json\"}]}");
+    r = Cli.run("pretrain", "--config", bad, "--out", dir.resolve("bad-run"));
+    assertThat(r.err()).contains("bad.json").contains("patch_size shapes a fresh model");
+
     r = Cli.run("pretrain", "--config", dir.resolve("missing.yaml"), "--out", dir.resolve("bad-run"));
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.err()).contains("missing.yaml");

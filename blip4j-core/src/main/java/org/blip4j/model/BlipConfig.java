@@ -89,6 +89,11 @@ public record BlipConfig(
     JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), toJson());
   }
 
+  /** The same config with the ViT cut into {@code patchSize}-pixel patches. */
+  public BlipConfig withPatchSize(int patchSize) {
+    return new BlipConfig(vision.withPatchSize(patchSize), text, projectionDim, imageTextHiddenSize, logitScaleInitValue, architecture);
+  }
+
   /** The same config with another architecture name. */
   public BlipConfig withArchitecture(String arch) {
     return new BlipConfig(vision, text, projectionDim, imageTextHiddenSize, logitScaleInitValue, arch);

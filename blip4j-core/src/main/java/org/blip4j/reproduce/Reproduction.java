@@ -210,7 +210,7 @@ public final class Reproduction {
       PretrainConfig.VisionWarmupConfig warmup = warm
           ? new PretrainConfig.VisionWarmupConfig(null, profile.visionWarmupSteps(), profile.visionWarmupLr(), 2 * profile.batchSize(), 0.8,
           "../vision-warmup", profile.visionWarmupImages(), profile.visionWarmupSingleObjectSteps(), null) : null;
-      PretrainConfig c = new PretrainConfig(profile.model(), null, profile.imageSize(), data.stream().map(this::dataset).toList(), world,
+      PretrainConfig c = new PretrainConfig(profile.model(), null, profile.imageSize(), profile.patchSize(), data.stream().map(this::dataset).toList(), world,
           profile.batchSize(), epochs(data, profile.pretrainSteps()), profile.pretrainSteps(),
           new PretrainConfig.Lr("step", profile.pretrainLr(), 1e-6f, 1e-6f, profile.warmupSteps(), 1.0f), 0.05f, 5.0f, profile.queueSize(), 0.995f,
           0.4f, 0, 30, 0.5, true, 0.1f, null, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, warmup, profile.textInitStd(), null);
@@ -230,7 +230,7 @@ public final class Reproduction {
     stage(name, task + " fine-tuning of " + from + " on human_train for " + steps + " steps", dir.resolve("result.json"), () -> {
       List<Path> data = List.of(shapes("human_train.json"));
       PretrainConfig c = new PretrainConfig(profile.model(), rel(out.resolve("configs"), out.resolve("pretrain-" + from).resolve("model")),
-          profile.imageSize(), data.stream().map(this::dataset).toList(), null, profile.batchSize(), epochs(data, steps),
+          profile.imageSize(), null, data.stream().map(this::dataset).toList(), null, profile.batchSize(), epochs(data, steps),
           steps, new PretrainConfig.Lr("cosine", lr, 0f, 1e-6f, 0, 1.0f), 0.05f, 5.0f, profile.queueSize(), 0.995f,
           0.4f, 0, 30, 0.5, true, 0.1f, null, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, null, null,
           retrieval ? profile.itmNegatives() : null);

@@ -21,6 +21,10 @@ import java.util.Locale;
  * @param init optional model directory or {@code .pth} to start from (a BlipForPretraining
  *     checkpoint or any BLIP model whose shared weights it can take); null: random init
  * @param imageSize training resolution (224 in BLIP)
+ * @param patchSize the ViT's patch side for a fresh model, instead of the named size's 16 (or the
+ *     {@code config.json}'s own); null: keep it. At 64 px, 8-pixel patches give the ViT 64 tokens instead
+ *     of 16, and a small Shapes object is no longer a fraction of one patch. Not with {@code init},
+ *     whose config decides
  * @param datasets what to train on
  * @param shapes the Shapes world that {@code {"shapes": split}} datasets come from (generated under
  *     the run directory when absent)
@@ -56,7 +60,7 @@ import java.util.Locale;
  * @param itmNegatives how ITM's negatives are drawn in pre-training and retrieval fine-tuning:
  *     {@code hard} (default, BLIP's: ∝ contrastive similarity) or {@code random} ({@link ITM.Mining})
  */
-public record PretrainConfig(String model, String init, int imageSize, List<Dataset> datasets, Shapes shapes, int batchSize, int epochs,
+public record PretrainConfig(String model, String init, int imageSize, Integer patchSize, List<Dataset> datasets, Shapes shapes, int batchSize, int epochs,
     long maxSteps, Lr lr, Float weightDecay, float maxGradNorm, int queueSize, float momentum, Float alpha, int alphaRampEpochs,
     int maxTextLength, double minCropScale, Boolean randAugment, Float dropout, Float dropPath, List<String> freeze, long seed, int loaderThreads, int logEvery,
     int checkpointEvery, int keepLast, VisionWarmupConfig visionWarmup, Float textInitStd, String itmNegatives) {
@@ -151,6 +155,12 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
     if (visionWarmup != null && shapes == null) {
       throw new IllegalArgumentException("vision_warmup learns from the Shapes world's scenes and needs a 'shapes' section");
     }
+    if (patchSize != null && init != null) {
+      throw new IllegalArgumentException("patch_size shapes a fresh model; with 'init' the checkpoint's config decides it");
+    }
+    if (patchSize != null && !(patchSize > 0 && imageSize % patchSize == 0)) {
+      throw new IllegalArgumentException("patch_size must divide image_size " + imageSize + ", got " + patchSize);
+    }
     if (visionWarmup != null && init != null) {
       throw new IllegalArgumentException("vision_warmup prepares a fresh model; it cannot be combined with 'init'");
     }
@@ -196,7 +206,7 @@ public record PretrainConfig(String model, String init, int imageSize, List<Data
 
   /** A copy that stops after {@code n} steps. */
   public PretrainConfig withMaxSteps(long n) {
-    return new PretrainConfig(model, init, imageSize, datasets, shapes, batchSize, epochs, n, lr, weightDecay, maxGradNorm, queueSize, momentum, alpha,
+    return new PretrainConfig(model, init, imageSize, patchSize, datasets, shapes, batchSize, epochs, n, lr, weightDecay, maxGradNorm, queueSize, momentum, alpha,
         alphaRampEpochs, maxTextLength, minCropScale, randAugment, dropout, dropPath, freeze, seed, loaderThreads, logEvery, checkpointEvery, keepLast, visionWarmup, textInitStd, itmNegatives);
   }
 

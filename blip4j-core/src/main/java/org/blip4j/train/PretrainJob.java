@@ -393,7 +393,9 @@ public final class PretrainJob {
 
   private static BlipPretrainModel model(PretrainConfig config, NDManager root) throws IOException {
     if (config.init() == null) {
-      return randomModel(modelConfig(config.model(), config.imageSize()), config.queueSize(), config.seed(), config.textInitStd(), root);
+      BlipConfig named = modelConfig(config.model(), config.imageSize());
+      BlipConfig fresh = config.patchSize() == null ? named : named.withPatchSize(config.patchSize());
+      return randomModel(fresh, config.queueSize(), config.seed(), config.textInitStd(), root);
     }
     BlipPretrainedModel loaded = ModelDirectory.load(Path.of(config.init()), root);
     if (!(loaded instanceof BlipPretrainModel p)) {

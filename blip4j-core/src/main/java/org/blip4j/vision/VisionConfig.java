@@ -42,6 +42,11 @@ public record VisionConfig(
     return new VisionConfig(hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, imageSize, patchSize, eps, hiddenAct);
   }
 
+  /** The same ViT cut into {@code patchSize}-pixel patches (the position table follows the grid). */
+  public VisionConfig withPatchSize(int patchSize) {
+    return new VisionConfig(hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, imageSize, patchSize, layerNormEps, hiddenAct);
+  }
+
   /** Number of patches per side. */
   public int gridSize() {
     return imageSize / patchSize;

@@ -2,6 +2,7 @@ package org.blip4j.reproduce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.pytorch.jni.JniUtils;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -11,7 +12,7 @@ import java.util.List;
 import org.blip4j.image.ImageDecoder;
 import org.blip4j.task.Captioner;
 import org.blip4j.task.ImageTextMatcher;
-import ai.djl.pytorch.jni.JniUtils;
+import org.blip4j.train.PretrainJob;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,6 +114,11 @@ class ReproductionTest {
       assertThat(json.readTree(out.resolve("configs").resolve(other + ".json").toFile()).path("itm_negatives").asText()).as(other).isEqualTo("hard");
     }
     assertThat(json.readTree(out.resolve("configs/captioner.json").toFile()).path("max_steps").asLong()).isEqualTo(micro.finetuneSteps());
+    // every model has the profile's patches (the named size's own are 16), fine-tunes inheriting them from pre-training
+    for (String m : List.of("pretrain-noboot", "pretrain-CF", "retrieval-cf", "caption-cf")) {
+      assertThat(json.readTree(out.resolve("models").resolve(m).resolve("config.json").toFile()).path("vision_config").path("patch_size").asInt())
+          .as(m).isEqualTo(micro.patchSize()).isNotEqualTo(PretrainJob.modelConfig(micro.model(), micro.imageSize()).vision().patchSize());
+    }
 
     Path image = out.resolve("shapes/images").resolve(json.readTree(out.resolve("shapes/test.json").toFile()).get(0).path("image").asText());
     try (ImageTextMatcher itm = ImageTextMatcher.load(out.resolve("models/retrieval-cf"));

@@ -1,0 +1,41 @@
+package org.blip4j.reproduce;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReproductionReportTest {
+  @TempDir
+  Path dir;
+
+  /** A run directory holding only the warm-up's held-out scores, with this shape AUC on the scenes of one large object. */
+  private Path runWithWarmup(String name, double singleObjectShape) throws Exception {
+    Path out = dir.resolve(name);
+    Files.createDirectories(out.resolve("vision-warmup"));
+    Files.writeString(out.resolve("vision-warmup/heldout.json"), String.format(Locale.ROOT, """
+        {"held_out_scenes": 1000, "colour": {"auc": 0.99, "f1": 0.9, "labels": 8}, "shape": {"auc": 0.7, "f1": 0.5, "labels": 6},
+         "one_large_object": {"scenes": 124, "colour": {"auc": 1.0, "labels": 8}, "shape": {"auc": %s, "labels": 6}}}
+        """, singleObjectShape));
+    return out;
+  }
+
+  @Test
+  void warnsWhenTheWarmupNeverLearntShapeEvenOnSingleObjects() throws Exception {
+    ReproductionReport full = ReproductionReport.write(runWithWarmup("unlearnt", 0.61), ReproductionProfile.full(), List.of("noboot", "CF"));
+    assertThat(full.markdown()).contains("**WARNING:** The vision warm-up's ViT tells shapes apart at only AUC 0.610",
+        "more single_object_steps give it time");
+    assertThat(full.verdict()).contains("incomplete", "Caveat: 1 warning(s)");
+
+    ReproductionReport quick = ReproductionReport.write(runWithWarmup("quick", 0.61), ReproductionProfile.quick(), List.of("noboot", "CF"));
+    assertThat(quick.markdown()).contains("at only AUC 0.610", "This profile has no single-object curriculum");
+
+    ReproductionReport learnt = ReproductionReport.write(runWithWarmup("learnt", 0.999), ReproductionProfile.full(), List.of("noboot", "CF"));
+    assertThat(learnt.markdown()).contains("; shape 0.999 on the 124 of them that hold one large object").doesNotContain("WARNING");
+    assertThat(learnt.verdict()).doesNotContain("Caveat");
+  }
+}
