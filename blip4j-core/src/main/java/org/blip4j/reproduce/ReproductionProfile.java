@@ -81,8 +81,8 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
    * row, full test splits; the world is drawn on SHAPES.md's 96-px canvas (the model still sees 64 px,
    * in 8-px patches: with the named size's 16-px patches a small object is a fraction of one of 16
    * tokens; 64 tokens raise the warm-up's held-out shape AUC from 0.80 to 0.90 and the noboot
-   * retrieval model's TR@1 from 10.7 to 14.0 for 1.4× the warm-up's time), and the vision warm-up learns shape on single large objects first (8 000 steps at 5e-3: when shape
-   * "clicks" depends on the seed, 4 000 steps reached a held-out AUC of 0.98, 0.94 or 0.83), then on
+   * retrieval model's TR@1 from 10.7 to 14.0 for 1.4× the warm-up's time), and the vision warm-up
+   * learns shape on single large objects first (8 000 steps at 5e-3: when shape "clicks" depends on the seed, 4 000 steps reached a held-out AUC of 0.98, 0.94 or 0.83), then on
    * all scenes (6 000 steps, cosine to 0). Measured on held-out scenes: shape is learnt on a 96-px
    * canvas and forgotten again on a 64-px one (mean shape AUC 0.79 against 0.68). Retrieval fine-tunes
    * (the filter among them) run 1 500 steps from 1e-3 with random ITM negatives: after 300 steps from
