@@ -206,7 +206,8 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
 
   /**
    * Warnings a reader needs before the tables: a filter that kept nothing (or everything) makes F and
-   * CF degenerate; ITM / ITC losses at their chance level mean the model learnt no alignment at this budget.
+   * CF degenerate; ITM / ITC losses at their chance level mean the model learnt no alignment at this budget;
+   * a warm-up ViT that cannot tell shapes apart even on single large objects leaves ITM blind to shape.
    */
   private static void diagnostics(StringBuilder sb, List<String> warnings, Path out, ReproductionProfile p) throws IOException {
     JsonNode nuc = readOrNull(out.resolve("capfilt-nucleus/report.json"));
