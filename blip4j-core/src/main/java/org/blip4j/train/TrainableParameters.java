@@ -2,6 +2,7 @@ package org.blip4j.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.blip4j.nn.Parameter;
@@ -19,16 +20,17 @@ final class TrainableParameters {
    */
   static List<Parameter> select(ParameterStore store, Predicate<String> include, Pattern freeze) {
     List<Parameter> out = new ArrayList<>();
-    boolean[] anyFrozen = {false};
-    store.distinct().forEach((p, names) -> {
+    boolean anyFrozen = false;
+    for (Map.Entry<Parameter, List<String>> e : store.distinct().entrySet()) {
+      List<String> names = e.getValue();
       boolean frozen = freeze != null && names.stream().anyMatch(n -> freeze.matcher(n).matches());
-      anyFrozen[0] |= frozen;
+      anyFrozen |= frozen;
       if (include.test(names.get(0)) && !frozen) {
-        out.add(p);
-        p.array().setRequiresGradient(true);
+        out.add(e.getKey());
+        e.getKey().array().setRequiresGradient(true);
       }
-    });
-    if (freeze != null && !anyFrozen[0]) {
+    }
+    if (freeze != null && !anyFrozen) {
       String example = store.byName().keySet().stream().findFirst().orElse("(none)");
       throw new IllegalArgumentException("freeze '" + freeze + "' matches no parameter name; each expression must match a whole name "
           + "(e.g. 'vision_model\\..*'); names look like '" + example + "'");
