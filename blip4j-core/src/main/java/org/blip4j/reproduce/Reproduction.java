@@ -213,7 +213,7 @@ public final class Reproduction {
       PretrainConfig c = new PretrainConfig(profile.model(), null, profile.imageSize(), profile.patchSize(), data.stream().map(this::dataset).toList(), world,
           profile.batchSize(), epochs(data, profile.pretrainSteps()), profile.pretrainSteps(),
           new PretrainConfig.Lr("step", profile.pretrainLr(), 1e-6f, 1e-6f, profile.warmupSteps(), 1.0f), 0.05f, 5.0f, profile.queueSize(), 0.995f,
-          0.4f, 0, 30, 0.5, true, 0.1f, null, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, warmup, profile.textInitStd(), null);
+          0.4f, 0, 30, 0.5, true, 0.1f, null, frozen(), SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, warmup, profile.textInitStd(), null);
       Path configFile = writeConfig(name, c);
       BadSampleCounter bad = new BadSampleCounter();
       long steps = PretrainJob.run(c, configFile.getParent(), dir, true, bad, listener.training(name), null);
@@ -232,7 +232,7 @@ public final class Reproduction {
       PretrainConfig c = new PretrainConfig(profile.model(), rel(out.resolve("configs"), out.resolve("pretrain-" + from).resolve("model")),
           profile.imageSize(), null, data.stream().map(this::dataset).toList(), null, profile.batchSize(), epochs(data, steps),
           steps, new PretrainConfig.Lr("cosine", lr, 0f, 1e-6f, 0, 1.0f), 0.05f, 5.0f, profile.queueSize(), 0.995f,
-          0.4f, 0, 30, 0.5, true, 0.1f, null, null, SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, null, null,
+          0.4f, 0, 30, 0.5, true, 0.1f, null, frozen(), SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, null, null,
           retrieval ? profile.itmNegatives() : null);
       Path configFile = writeConfig(name, c);
       BadSampleCounter bad = new BadSampleCounter();
@@ -240,6 +240,11 @@ public final class Reproduction {
       copyModel(dir.resolve("model"), modelNames);
       marker(dir, done, bad, configFile);
     });
+  }
+
+  /** The {@code freeze} list of every pre-training and fine-tune (null: all trained). */
+  private List<String> frozen() {
+    return profile.visionFrozen() ? ReproductionProfile.VISION_FROZEN : null;
   }
 
   private Path writeConfig(String name, PretrainConfig c) throws IOException {

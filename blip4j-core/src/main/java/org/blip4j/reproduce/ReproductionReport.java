@@ -122,7 +122,10 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
             + "leaves this narrow model's [CLS] independent of the text). ",
             p.visionWarmupSingleObjectSteps() > 0 ? p.visionWarmupSingleObjectSteps() + " steps on the scenes of one large object, where shape is "
                 + "learnt first, then " : "",
-            p.visionWarmupSteps(), p.visionWarmupImages(), p.visionWarmupLr(), p.textInitStd()) : "",
+            p.visionWarmupSteps(), p.visionWarmupImages(), p.visionWarmupLr(), p.textInitStd())
+            + (p.visionFrozen() ? "After the warm-up the ViT is FROZEN (unlike BLIP, which fine-tunes it): every pre-training and fine-tune "
+                + "trains the text side only, as pre-training on this small world otherwise overwrites the shape features the warm-up learnt. " : "")
+            : "",
         p.kTest(), p.captionBeams()));
     sb.append("Evaluation sets: test ").append(p.testImages() > 0 ? "first " + p.testImages() + " images (subset)" : "all images")
         .append(", zs_test ").append(p.zsImages() > 0 ? "first " + p.zsImages() + " images (subset)" : "all images")

@@ -1,6 +1,7 @@
 package org.blip4j.reproduce;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,5 +38,26 @@ class ReproductionReportTest {
     ReproductionReport learnt = ReproductionReport.write(runWithWarmup("learnt", 0.999), ReproductionProfile.full(), List.of("noboot", "CF"));
     assertThat(learnt.markdown()).contains("; shape 0.999 on the 124 of them that hold one large object").doesNotContain("WARNING");
     assertThat(learnt.verdict()).doesNotContain("Caveat");
+  }
+
+  @Test
+  void setupSaysWhetherTheViTIsFrozenAfterTheWarmup() throws Exception {
+    assertThat(ReproductionProfile.full().visionFrozen()).isTrue();
+    assertThat(ReproductionProfile.quick().visionFrozen()).isFalse();
+    String frozen = "After the warm-up the ViT is FROZEN";
+    assertThat(ReproductionReport.write(runWithWarmup("full", 0.999), ReproductionProfile.full(), List.of("noboot", "CF")).markdown())
+        .contains(frozen, "model `mini` at 64 px in 8-px patches");
+    assertThat(ReproductionReport.write(runWithWarmup("quick", 0.999), ReproductionProfile.quick(), List.of("noboot", "CF")).markdown())
+        .doesNotContain(frozen);
+  }
+
+  @Test
+  void aFrozenViTNeedsAWarmup() {
+    ReproductionProfile q = ReproductionProfile.quick();
+    assertThatThrownBy(() -> new ReproductionProfile(q.name(), q.shapesScale(), q.shapesImageSize(), q.model(), q.imageSize(), q.patchSize(),
+        q.batchSize(), q.pretrainSteps(), q.pretrainLr(), q.warmupSteps(), q.queueSize(), q.finetuneSteps(), q.finetuneLr(), q.retrievalSteps(),
+        q.retrievalLr(), q.itmNegatives(), q.capfiltBatch(), q.capfiltShard(), q.capfiltThreshold(), q.beamRow(), q.testImages(), q.zsImages(),
+        q.kTest(), q.captionBeams(), q.checkpointEvery(), q.loaderThreads(), 0, q.visionWarmupImages(), 0, q.visionWarmupLr(),
+        q.textInitStd(), true)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frozen ViT needs a vision warm-up");
   }
 }

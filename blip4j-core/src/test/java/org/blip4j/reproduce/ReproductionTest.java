@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.blip4j.checkpoint.SafeTensors;
 import org.blip4j.image.ImageDecoder;
 import org.blip4j.task.Captioner;
 import org.blip4j.task.ImageTextMatcher;
@@ -120,6 +121,18 @@ class ReproductionTest {
           .as(m).isEqualTo(micro.patchSize()).isNotEqualTo(PretrainJob.modelConfig(micro.model(), micro.imageSize()).vision().patchSize());
     }
 
+    // the ViT is frozen after the warm-up: every model, pre-trained or fine-tuned on any dataset, carries the same vision weights
+    assertThat(micro.visionFrozen()).isTrue();
+    SafeTensors noboot = SafeTensors.open(out.resolve("models/pretrain-noboot/model.safetensors"));
+    List<String> vision = noboot.names().stream().filter(n -> n.startsWith("vision_model.")).sorted().toList();
+    assertThat(vision).hasSizeGreaterThan(10);
+    for (String m : List.of("pretrain-CF", "pretrain-C", "retrieval-cf", "caption-cf", "filter", "captioner")) {
+      SafeTensors other = SafeTensors.open(out.resolve("models").resolve(m).resolve("model.safetensors"));
+      for (String n : vision) {
+        assertThat(other.floats(n)).as(m + " " + n).containsExactly(noboot.floats(n));
+      }
+    }
+
     Path image = out.resolve("shapes/images").resolve(json.readTree(out.resolve("shapes/test.json").toFile()).get(0).path("image").asText());
     try (ImageTextMatcher itm = ImageTextMatcher.load(out.resolve("models/retrieval-cf"));
         Captioner cap = Captioner.load(out.resolve("models/caption-cf"))) {
@@ -132,6 +145,7 @@ class ReproductionTest {
     assertThat(md).contains("Table 1 analog", "| no bootstrap (human + web) |", "| C+F |", "| F: filter only |", "| C: captioner only |",
         "Table 2 analog", "| nucleus (C+F) |", "| beam (C+F) |", "wrong_attr", "figure4.png", "pretrain-noboot/loss.png", report.verdict());
     assertThat(report.verdict()).containsAnyOf("? YES", "? NO");
+    assertThat(md).contains("After the warm-up the ViT is FROZEN");
     assertThat(md).containsPattern("held-out scenes \\(`vision-warmup/heldout.json`; 0.5 is chance\\): colour [01]\\.\\d{3}, shape [01]\\.\\d{3}, count");
     assertThat(md).containsPattern("; shape [01]\\.\\d{3} on the \\d+ of them that hold one large object\\.");
     assertThat(report.rows()).containsKeys("noboot", "F", "C", "CF", "CF-beam");
