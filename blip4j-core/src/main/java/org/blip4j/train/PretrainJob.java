@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,18 +133,17 @@ public final class PretrainJob {
         singleTargets.add(targets.get(targets.size() - 1));
       }
     }
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("held_out_scenes", HELD_OUT);
+    // ObjectNodes keep insertion order, so equal scores give equal bytes (Map.of's order changes from one JVM to the next)
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode json = mapper.createObjectNode().put("held_out_scenes", HELD_OUT);
     warmup.evaluate(pixels, targets).forEach((group, score) ->
-        json.put(group, Map.of("auc", score.auc(), "f1", score.f1(), "labels", score.labels())));
+        json.putObject(group).put("auc", score.auc()).put("f1", score.f1()).put("labels", score.labels()));
     // the same groups on the held-out scenes of one large object, where shape is easiest to see
-    Map<String, Object> single = new LinkedHashMap<>();
-    single.put("scenes", singlePixels.size());
+    ObjectNode single = json.putObject("one_large_object").put("scenes", singlePixels.size());
     if (!singlePixels.isEmpty()) {
-      warmup.evaluate(singlePixels, singleTargets).forEach((group, score) -> single.put(group, Map.of("auc", score.auc(), "labels", score.labels())));
+      warmup.evaluate(singlePixels, singleTargets).forEach((group, score) -> single.putObject(group).put("auc", score.auc()).put("labels", score.labels()));
     }
-    json.put("one_large_object", single);
-    Checkpoints.writeAtomically(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
+    Checkpoints.writeAtomically(file, mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
   }
 
   /**

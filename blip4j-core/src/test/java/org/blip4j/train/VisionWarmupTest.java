@@ -166,6 +166,11 @@ class VisionWarmupTest {
     // and again on the held-out scenes of one large object
     assertThat(heldOut.get("one_large_object").get("scenes").asInt()).isBetween(20, 400);
     assertThat(heldOut.get("one_large_object").get("shape").get("auc").asDouble()).isBetween(0.0, 1.0);
+    // in a fixed key order, so equal scores are equal bytes from one JVM to the next
+    assertThat(heldOut.fieldNames()).toIterable().first().isEqualTo("held_out_scenes");
+    assertThat(heldOut.fieldNames()).toIterable().last().isEqualTo("one_large_object");
+    assertThat(heldOut.get("colour").fieldNames()).toIterable().containsExactly("auc", "f1", "labels");
+    assertThat(heldOut.get("one_large_object").get("shape").fieldNames()).toIterable().containsExactly("auc", "labels");
 
     org.blip4j.data.shapes.ShapesWorld world = org.blip4j.data.shapes.ShapesWorld.open(out.resolve("shapes"));
     List<Scene> fresh = PretrainJob.warmupScenes(world.config(), 0, 40);
