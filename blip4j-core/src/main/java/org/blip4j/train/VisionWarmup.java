@@ -200,8 +200,7 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
       NDArray logits;
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         logits = logits(pixels);
-        // binary cross-entropy with logits, stable form: max(x, 0) − x·y + log(1 + e^−|x|)
-        loss = logits.maximum(0f).sub(logits.mul(target)).add(logits.abs().neg().exp().add(1f).log()).mean();
+        loss = binaryCrossEntropy(logits, target);
         gc.backward(loss);
       }
       double norm = optimizer.update(trainable, ctx.lr(), maxGradNorm);
@@ -219,6 +218,20 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
       out.put("f1", tp == 0 ? 0 : 2.0 * tp / (2.0 * tp + wrong)); // micro-F1 of the batch's labels
       return new StepOutput(out, norm);
     }
+  }
+
+  /**
+   * Mean binary cross-entropy of {@code logits} against 0/1 {@code target}, in the stable form
+   * max(x, 0) − x·y + log(1 + e^−|x|). The constants are tensors libtorch owns
+   * ({@link ParameterStore#scalar}), not DJL's {@code maximum(Number)}: that overload wraps the
+   * number in a Java buffer and frees it on return, while autograd keeps the tensor for the
+   * backward pass — after a garbage collection in between, the gradient read freed memory.
+   */
+  static NDArray binaryCrossEntropy(NDArray logits, NDArray target) {
+    NDManager m = logits.getManager();
+    NDArray positive = logits.maximum(ParameterStore.scalar(m, 0f));
+    NDArray softplus = logits.abs().neg().exp().add(ParameterStore.scalar(m, 1f)).log();
+    return positive.sub(logits.mul(target)).add(softplus).mean();
   }
 
   /** The label logits [B, {@link #LABELS}] of normalised pixels [B, 3, H, W]: the head on the [CLS] state. */

@@ -2,16 +2,22 @@ package org.blip4j.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.blip4j.Blip4j;
 import org.blip4j.data.BadSampleCounter;
 import org.blip4j.data.shapes.Scene;
 import org.blip4j.data.shapes.SceneObject;
@@ -222,6 +228,55 @@ class VisionWarmupTest {
         {"steps": 4, "batch_size": 8, "images": 8, "single_object_steps": 3}""");
     assertThatThrownBy(() -> warmupSteps(few, dir.resolve("few"))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("one large object").hasMessageContaining("fewer images than one batch of 8");
+  }
+
+  /**
+   * The loss's gradient is d/dx = (sigmoid(x) − y) / N even when the JVM collects garbage between
+   * the forward and the backward pass, and the freed native memory is reused. With DJL's
+   * {@code maximum(0f)} the constant autograd keeps for the backward pass lived in a Java buffer
+   * that the collection freed: the gradient then read whatever was written there (here −1e30, so
+   * every negative logit got the gradient of a positive one). Runs of one build parted at a random
+   * step because of it.
+   */
+  @Test
+  void lossGradientSurvivesAGarbageCollectionBeforeBackward() throws InterruptedException {
+    Blip4j.init();
+    java.util.Random random = new java.util.Random(3);
+    for (int trial = 0; trial < 5; trial++) {
+      try (NDManager m = NDManager.newBaseManager()) {
+        float[] x = new float[32];
+        float[] y = new float[32];
+        for (int i = 0; i < x.length; i++) {
+          x[i] = (float) random.nextGaussian() * 2;
+          y[i] = random.nextBoolean() ? 1 : 0;
+        }
+        NDArray logits = m.create(x, new Shape(4, 8));
+        logits.setRequiresGradient(true);
+        try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+          NDArray loss = VisionWarmup.binaryCrossEntropy(logits, m.create(y, new Shape(4, 8)));
+          reuseFreedNativeMemory();
+          gc.backward(loss);
+        }
+        float[] g = logits.getGradient().toFloatArray();
+        for (int i = 0; i < x.length; i++) {
+          double expected = (1 / (1 + Math.exp(-x[i])) - y[i]) / x.length;
+          assertThat((double) g[i]).as("trial %d, d loss / d x[%d] at x = %f, y = %f", trial, i, x[i], y[i]).isCloseTo(expected, within(1e-6));
+        }
+      }
+    }
+  }
+
+  /** Lets a collection free unreachable direct buffers, then fills small fresh ones with −1e30 (they take the freed memory). */
+  private static void reuseFreedNativeMemory() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(30);
+    }
+    List<ByteBuffer> junk = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      junk.add(ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder()).putFloat(0, -1e30f));
+    }
+    assertThat(junk).hasSize(2000);
   }
 
   @Test
