@@ -3,8 +3,12 @@ package org.blip4j.image;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.DataBufferByte;
+import java.awt.image.DataBufferInt;
 import java.awt.image.IndexColorModel;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
+import java.awt.image.SinglePixelPackedSampleModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -237,6 +241,67 @@ public final class ImageDecoder {
 
   /** Converts a decoded image's raw raster to Pillow's RGB, as described in the class comment. */
   static RgbImage toRgb(BufferedImage image, String source, String format, boolean pillowModeI) {
+    RgbImage direct = direct8BitRgb(image);
+    return direct != null ? direct : samplesToRgb(image, source, format, pillowModeI);
+  }
+
+  /**
+   * The common layouts read straight from the data buffer: 8-bit RGB or RGBA (alpha not
+   * premultiplied, and dropped), int-packed as Java2D draws it or byte-interleaved as the PNG and
+   * JPEG readers decode it. The same bytes as {@link #samplesToRgb}, a few times faster (the training
+   * loaders convert every image); null for any other layout.
+   */
+  static RgbImage direct8BitRgb(BufferedImage image) {
+    Raster raster = image.getRaster();
+    ColorModel cm = image.getColorModel();
+    if (cm instanceof IndexColorModel || cm.isAlphaPremultiplied() || cm.getNumColorComponents() != 3
+        || cm.getColorSpace().getType() != ColorSpace.TYPE_RGB || raster.getParent() != null
+        || raster.getSampleModelTranslateX() != 0 || raster.getSampleModelTranslateY() != 0) {
+      return null;
+    }
+    for (int c = 0; c < cm.getNumComponents(); c++) {
+      if (cm.getComponentSize(c) != 8) {
+        return null;
+      }
+    }
+    int w = image.getWidth();
+    int h = image.getHeight();
+    byte[] out = new byte[3 * w * h];
+    int o = 0;
+    if (raster.getDataBuffer() instanceof DataBufferInt db && db.getNumBanks() == 1
+        && raster.getSampleModel() instanceof SinglePixelPackedSampleModel sm) {
+      int[] masks = sm.getBitMasks();
+      int[] shifts = sm.getBitOffsets();
+      int[] px = db.getData();
+      for (int y = 0; y < h; y++) {
+        for (int x = 0, i = db.getOffset() + y * sm.getScanlineStride(); x < w; x++, i++) {
+          int p = px[i];
+          out[o++] = (byte) ((p & masks[0]) >>> shifts[0]);
+          out[o++] = (byte) ((p & masks[1]) >>> shifts[1]);
+          out[o++] = (byte) ((p & masks[2]) >>> shifts[2]);
+        }
+      }
+      return new RgbImage(w, h, out);
+    }
+    if (raster.getDataBuffer() instanceof DataBufferByte db && db.getNumBanks() == 1
+        && raster.getSampleModel() instanceof PixelInterleavedSampleModel sm) {
+      int[] band = sm.getBandOffsets();
+      int stride = sm.getPixelStride();
+      byte[] data = db.getData();
+      for (int y = 0; y < h; y++) {
+        for (int x = 0, i = db.getOffset() + y * sm.getScanlineStride(); x < w; x++, i += stride) {
+          out[o++] = data[i + band[0]];
+          out[o++] = data[i + band[1]];
+          out[o++] = data[i + band[2]];
+        }
+      }
+      return new RgbImage(w, h, out);
+    }
+    return null;
+  }
+
+  /** Every layout, sample by sample through the raster. */
+  static RgbImage samplesToRgb(BufferedImage image, String source, String format, boolean pillowModeI) {
     int w = image.getWidth();
     int h = image.getHeight();
     Raster raster = image.getRaster();

@@ -40,6 +40,40 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ImageDecoderTest {
   private final ImageDecoder decoder = new ImageDecoder();
 
+  // ---------------------------------------------------------------- direct buffer reads
+
+  /**
+   * The fast path over the data buffer gives the same bytes as the sample-by-sample path for every
+   * 8-bit RGB(A) layout Java2D and the image readers produce, and declines the others.
+   */
+  @ParameterizedTest
+  @CsvSource({"1", "2", "4", "5", "6", "7"}) // INT_RGB, INT_ARGB, INT_BGR, 3BYTE_BGR, 4BYTE_ABGR, 4BYTE_ABGR_PRE
+  void directReadMatchesTheSampleBySamplePath(int type) throws IOException {
+    BufferedImage img = new BufferedImage(13, 7, type);
+    Random random = new Random(type);
+    for (int y = 0; y < img.getHeight(); y++) {
+      for (int x = 0; x < img.getWidth(); x++) {
+        img.setRGB(x, y, random.nextInt());
+      }
+    }
+    RgbImage general = ImageDecoder.samplesToRgb(img, "t", "BufferedImage", false);
+    RgbImage direct = ImageDecoder.direct8BitRgb(img);
+    if (type == BufferedImage.TYPE_4BYTE_ABGR_PRE) {
+      assertThat(direct).as("premultiplied alpha takes the general path").isNull();
+    } else {
+      assertThat(direct).isNotNull();
+      assertThat(direct.rgb()).isEqualTo(general.rgb());
+    }
+    assertThat(ImageDecoder.direct8BitRgb(img.getSubimage(2, 1, 5, 4))).as("a sub-image's raster is offset").isNull();
+    // as the PNG reader decodes it: byte-interleaved in R, G, B order (TYPE_CUSTOM)
+    ByteArrayOutputStream png = new ByteArrayOutputStream();
+    BufferedImage opaque = new BufferedImage(13, 7, BufferedImage.TYPE_INT_RGB);
+    opaque.getGraphics().drawImage(img, 0, 0, null);
+    ImageIO.write(opaque, "png", png);
+    BufferedImage decoded = ImageIO.read(new ByteArrayInputStream(png.toByteArray()));
+    assertThat(ImageDecoder.direct8BitRgb(decoded).rgb()).isEqualTo(ImageDecoder.samplesToRgb(decoded, "t", "PNG", false).rgb());
+  }
+
   // ---------------------------------------------------------------- fixture parity
 
   @ParameterizedTest(name = "img{0} {1}")
