@@ -248,8 +248,8 @@ public final class ImageDecoder {
   /**
    * The common layouts read straight from the data buffer: 8-bit RGB or RGBA (alpha not
    * premultiplied, and dropped), int-packed as Java2D draws it or byte-interleaved as the PNG and
-   * JPEG readers decode it. The same bytes as {@link #samplesToRgb}, a few times faster (the training
-   * loaders convert every image); null for any other layout.
+   * JPEG readers decode it. The same bytes as {@link #samplesToRgb}, without a call per pixel
+   * ({@code blip bench --data}, 1 thread: 8–11 % more samples/s); null for any other layout.
    */
   static RgbImage direct8BitRgb(BufferedImage image) {
     Raster raster = image.getRaster();
