@@ -15,6 +15,7 @@ import org.blip4j.model.BlipPretrainModel;
 import org.blip4j.model.BlipPretrainedModel;
 import org.blip4j.model.BlipRetrievalModel;
 import org.blip4j.model.BlipVqaModel;
+import org.blip4j.model.TextDecoder;
 
 /**
  * A Hugging Face BLIP model directory: {@code config.json} (only non-default keys; HF defaults for
@@ -60,7 +61,7 @@ public final class ModelDirectory {
     String arch = config.architecture() != null ? config.architecture() : sniff(file);
     BlipPretrainedModel model = arch.equals(BlipPretrainModel.ARCHITECTURE)
         ? new BlipPretrainModel(config.withArchitecture(arch), Math.toIntExact(file.shape("image_queue")[1]), parent)
-        : create(config.withArchitecture(arch), parent);
+        : create(config.withArchitecture(arch), file, parent);
     try {
       StateDictLoader.load(model.parameters(), file);
     } catch (RuntimeException e) {
@@ -70,18 +71,44 @@ public final class ModelDirectory {
     return model;
   }
 
-  /** A model of the config's architecture with unset parameters. */
+  /** A model of the config's architecture with unset parameters (an LM head tied, as salesforce/BLIP's). */
   public static BlipPretrainedModel create(BlipConfig config, NDManager parent) {
+    return create(config, true, parent);
+  }
+
+  /**
+   * A model of the config's architecture with unset parameters, to be filled from {@code weights}: its
+   * decoder's LM head is tied to the word embeddings unless {@code weights} holds both tensors with
+   * different values (a model fine-tuned with HF, which does not tie them).
+   */
+  static BlipPretrainedModel create(BlipConfig config, TensorSource weights, NDManager parent) {
+    return create(config, lmHeadTiedIn(weights, parent), parent);
+  }
+
+  private static BlipPretrainedModel create(BlipConfig config, boolean tiedLmHead, NDManager parent) {
     String arch = config.architecture() == null ? BlipCaptioningModel.ARCHITECTURE : config.architecture();
     return switch (arch) {
-      case BlipCaptioningModel.ARCHITECTURE -> new BlipCaptioningModel(config, parent);
+      case BlipCaptioningModel.ARCHITECTURE -> new BlipCaptioningModel(config, tiedLmHead, parent);
       case BlipRetrievalModel.ARCHITECTURE -> new BlipRetrievalModel(config, parent);
-      case BlipVqaModel.ARCHITECTURE -> new BlipVqaModel(config, parent);
+      case BlipVqaModel.ARCHITECTURE -> new BlipVqaModel(config, tiedLmHead, parent);
       case BlipContrastiveModel.ARCHITECTURE -> new BlipContrastiveModel(config, parent);
       case BlipNlvrModel.ARCHITECTURE -> new BlipNlvrModel(config, parent);
       default -> throw new CheckpointException(
           "unsupported architecture '" + arch + "' (supported: BlipForConditionalGeneration, BlipForImageTextRetrieval, BlipForQuestionAnswering, BlipModel, BlipForNlvr2)");
     };
+  }
+
+  /** False when {@code weights} holds the decoder's LM-head weight and word embeddings with different values. */
+  static boolean lmHeadTiedIn(TensorSource weights, NDManager parent) {
+    String head = "text_decoder" + TextDecoder.LM_HEAD_WEIGHT;
+    String embeddings = "text_decoder" + TextDecoder.WORD_EMBEDDINGS;
+    if (!weights.names().contains(head) || !weights.names().contains(embeddings)
+        || !java.util.Arrays.equals(weights.shape(head), weights.shape(embeddings))) {
+      return true;
+    }
+    try (NDManager scratch = parent.newSubManager()) {
+      return weights.toNDArray(scratch, head).contentEquals(weights.toNDArray(scratch, embeddings));
+    }
   }
 
   private static String sniff(TensorSource source) {
@@ -108,13 +135,18 @@ public final class ModelDirectory {
 
   /**
    * Saves {@code model} as an HF directory: full {@code config.json} + {@code model.safetensors}
-   * (tied duplicates dropped as {@code save_pretrained} does).
+   * (tied duplicates dropped as {@code save_pretrained} does, except the LM-head weight: HF's
+   * {@code BlipTextLMHeadModel} does not tie it and needs it in the file, so a tied head is written
+   * under both names with equal values).
    */
   public static void save(BlipPretrainedModel model, Path dir) throws IOException {
     Files.createDirectories(dir);
     model.config().withArchitecture(model.architecture()).write(dir.resolve("config.json"));
     Map<String, ai.djl.ndarray.NDArray> tensors = new TreeMap<>();
-    model.parameters().distinct().forEach((p, names) -> tensors.put(names.get(0), p.array()));
+    model.parameters().distinct().forEach((p, names) -> {
+      tensors.put(names.get(0), p.array());
+      names.stream().filter(n -> n.endsWith(TextDecoder.LM_HEAD_WEIGHT)).forEach(n -> tensors.put(n, p.array()));
+    });
     SafeTensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
   }
 }

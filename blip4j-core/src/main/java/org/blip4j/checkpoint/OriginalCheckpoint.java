@@ -72,7 +72,7 @@ public final class OriginalCheckpoint {
     BlipConfig config = config(medJson, source, options, med).withArchitecture(arch);
     BlipPretrainedModel model = arch.equals(BlipPretrainModel.ARCHITECTURE)
         ? new BlipPretrainModel(config, (int) shape(source, "image_queue")[1], parent)
-        : ModelDirectory.create(config, parent);
+        : ModelDirectory.create(config, source, parent);
     try {
       TensorSource fitted = withPositionGrid(source, config.vision().gridSize());
       boolean plainIntoNlvr = arch.equals(BlipNlvrModel.ARCHITECTURE) && fitted.names().stream().noneMatch(k -> k.contains(".crossattention.self0."));

@@ -14,8 +14,10 @@ import org.blip4j.nn.ParameterStore;
 
 /**
  * Fills a {@link ParameterStore} from a state dict ({@link TensorSource}) by plain name match. A parameter
- * registered under several names (tied weights) takes the first name present in the file. Missing,
- * unexpected and mis-shaped keys are collected and reported together in one error.
+ * registered under several names (tied weights) takes the first name present in the file; every other
+ * of its names present must hold the same values (a file whose "tied" tensors differ does not fit a model
+ * that ties them). Missing, unexpected, mis-shaped and untied keys are collected and reported together
+ * in one error.
  */
 public final class StateDictLoader {
   /** Buffers that checkpoints may carry and models recompute (never parameters). */
@@ -45,6 +47,7 @@ public final class StateDictLoader {
       java.util.function.Predicate<String> mayBeMissing) {
     List<String> missing = new ArrayList<>();
     List<String> misShaped = new ArrayList<>();
+    List<String> untied = new ArrayList<>();
     Set<String> used = new TreeSet<>();
     for (Map.Entry<Parameter, List<String>> e : store.distinct().entrySet()) {
       Parameter p = e.getKey();
@@ -70,6 +73,11 @@ public final class StateDictLoader {
       }
       NDArray value = file.toNDArray(store.manager(), found);
       p.set(value);
+      for (String other : e.getValue()) {
+        if (!other.equals(found) && used.contains(other) && !sameValues(file, other, value)) {
+          untied.add(other + " differs from " + found + " (one parameter in this model)");
+        }
+      }
     }
     List<String> unexpected = new ArrayList<>();
     for (String name : file.names()) {
@@ -77,12 +85,22 @@ public final class StateDictLoader {
         unexpected.add(name);
       }
     }
-    if (!missing.isEmpty() || !unexpected.isEmpty() || !misShaped.isEmpty()) {
+    if (!missing.isEmpty() || !unexpected.isEmpty() || !misShaped.isEmpty() || !untied.isEmpty()) {
       StringBuilder sb = new StringBuilder(file.describe() + ": checkpoint does not fit the model");
       append(sb, "missing keys", missing);
       append(sb, "unexpected keys", unexpected);
       append(sb, "mis-shaped keys", misShaped);
+      append(sb, "tied keys with different values", untied);
       throw new CheckpointException(sb.toString());
+    }
+  }
+
+  private static boolean sameValues(TensorSource file, String name, NDArray value) {
+    if (!new Shape(file.shape(name)).equals(value.getShape())) {
+      return false;
+    }
+    try (ai.djl.ndarray.NDManager scratch = value.getManager().newSubManager()) {
+      return file.toNDArray(scratch, name).contentEquals(value);
     }
   }
 

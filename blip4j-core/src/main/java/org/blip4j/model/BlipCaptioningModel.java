@@ -9,10 +9,18 @@ public final class BlipCaptioningModel extends BlipPretrainedModel {
 
   private final TextDecoder textDecoder;
 
-  /** Builds the model with unset parameters in a sub-manager of {@code parent}. */
+  /**
+   * Builds the model with unset parameters in a sub-manager of {@code parent}, its LM head tied to
+   * the decoder's word embeddings as in salesforce/BLIP.
+   */
   public BlipCaptioningModel(BlipConfig config, NDManager parent) {
+    this(config, true, parent);
+  }
+
+  /** As above; {@code tiedLmHead} false keeps the LM head a separate parameter (see {@link TextDecoder}). */
+  public BlipCaptioningModel(BlipConfig config, boolean tiedLmHead, NDManager parent) {
     super(config, parent);
-    this.textDecoder = new TextDecoder(config.text(), store, "text_decoder");
+    this.textDecoder = new TextDecoder(config.text(), store, "text_decoder", tiedLmHead);
   }
 
   /** The image-grounded text decoder. */

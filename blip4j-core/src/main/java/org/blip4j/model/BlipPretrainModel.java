@@ -48,8 +48,7 @@ public final class BlipPretrainModel extends BlipPretrainedModel {
     textEncoderM = new TextTransformer(config.text(), store, "text_encoder_m", false);
     // decoder = encoder but for self-attention (tie_encoder_decoder_weights(..., '/attention'))
     store.share("text_decoder.bert.", "text_encoder.", rest -> !rest.contains(".attention."));
-    store.share("text_decoder.cls.predictions.decoder.weight", "text_encoder.embeddings.word_embeddings.weight", String::isEmpty);
-    textDecoder = new TextDecoder(config.text(), store, "text_decoder");
+    textDecoder = new TextDecoder(config.text(), store, "text_decoder", true);
     visionProj = new Linear(store, "vision_proj", config.vision().hiddenSize(), d);
     textProj = new Linear(store, "text_proj", h, d);
     visionProjM = new Linear(store, "vision_proj_m", config.vision().hiddenSize(), d);

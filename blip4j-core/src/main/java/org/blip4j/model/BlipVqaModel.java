@@ -14,11 +14,19 @@ public final class BlipVqaModel extends BlipPretrainedModel {
   private final TextTransformer textEncoder;
   private final TextDecoder textDecoder;
 
-  /** Builds the model with unset parameters in a sub-manager of {@code parent}. */
+  /**
+   * Builds the model with unset parameters in a sub-manager of {@code parent}, the answer decoder's
+   * LM head tied to its word embeddings as in salesforce/BLIP.
+   */
   public BlipVqaModel(BlipConfig config, NDManager parent) {
+    this(config, true, parent);
+  }
+
+  /** As above; {@code tiedLmHead} false keeps the LM head a separate parameter (see {@link TextDecoder}). */
+  public BlipVqaModel(BlipConfig config, boolean tiedLmHead, NDManager parent) {
     super(config, parent);
     this.textEncoder = new TextTransformer(config.text(), store, "text_encoder", false);
-    this.textDecoder = new TextDecoder(config.text(), store, "text_decoder");
+    this.textDecoder = new TextDecoder(config.text(), store, "text_decoder", tiedLmHead);
   }
 
   /** The question encoder. */

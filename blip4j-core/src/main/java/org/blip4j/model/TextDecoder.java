@@ -17,16 +17,38 @@ public final class TextDecoder {
   /** Label value ignored by the loss (padding). */
   public static final long IGNORE_INDEX = -100;
 
+  /** The LM head's projection weight, under a decoder's prefix. */
+  public static final String LM_HEAD_WEIGHT = ".cls.predictions.decoder.weight";
+
+  /** The decoder's word embeddings, under a decoder's prefix. */
+  public static final String WORD_EMBEDDINGS = ".bert.embeddings.word_embeddings.weight";
+
   /** Hidden states and logits of a decoder pass. */
   public record Output(TextTransformer.Output states, NDArray logits) {}
 
   private final TextTransformer bert;
   private final LmHead head;
+  private final boolean tiedLmHead;
 
-  /** Builds {@code prefix.bert.*} and {@code prefix.cls.predictions.*}. */
-  public TextDecoder(TextConfig config, ParameterStore store, String prefix) {
+  /**
+   * Builds {@code prefix.bert.*} and {@code prefix.cls.predictions.*}. With {@code tiedLmHead} the
+   * LM head's projection {@code prefix.cls.predictions.decoder.weight} is the SAME parameter as the
+   * word embeddings {@code prefix.bert.embeddings.word_embeddings.weight}, as in salesforce/BLIP's
+   * {@code BertLMHeadModel} (its {@code init_weights} ties them, so they train as one); HF's
+   * {@code BlipTextLMHeadModel} keeps them apart, which a checkpoint whose two tensors differ needs.
+   */
+  public TextDecoder(TextConfig config, ParameterStore store, String prefix, boolean tiedLmHead) {
     this.bert = new TextTransformer(config, store, prefix + ".bert", false);
+    this.tiedLmHead = tiedLmHead;
+    if (tiedLmHead) {
+      store.share(prefix + LM_HEAD_WEIGHT, prefix + WORD_EMBEDDINGS, String::isEmpty);
+    }
     this.head = new LmHead(config, store, prefix + ".cls.predictions");
+  }
+
+  /** Whether the LM head's projection is the word-embedding matrix (one parameter). */
+  public boolean tiedLmHead() {
+    return tiedLmHead;
   }
 
   /** The transformer stack. */

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Captioning fine-tuning: the prompt's tokens and padding carry no loss, and the fixture captioner
  * (random weights) fine-tuned on four coloured images learns to caption each of them with its own
- * caption — checked through the saved HF directory loaded by {@link Captioner}.
+ * caption — checked through the saved HF directory loaded by {@link Captioner} — training its LM head
+ * and word embeddings as one parameter.
  */
 class CaptionFinetuningTest {
   static final String[] CAPTIONS = {"a red square", "a green circle", "a blue star", "a white cross"};
@@ -80,6 +81,12 @@ class CaptionFinetuningTest {
       System.out.printf("caption fine-tuning LM loss %.3f -> %.3f%n", first, last);
       assertThat(last).isLessThan(0.5 * first);
       ModelDirectory.save(captioner.model(), saved);
+    }
+    // the LM head and the word embeddings trained as one parameter (salesforce/BLIP ties them)
+    try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+      org.blip4j.checkpoint.SafeTensors file = org.blip4j.checkpoint.SafeTensors.open(saved.resolve("model.safetensors"));
+      assertThat(file.toNDArray(m, "text_decoder.cls.predictions.decoder.weight")
+          .contentEquals(file.toNDArray(m, "text_decoder.bert.embeddings.word_embeddings.weight"))).isTrue();
     }
     try (Captioner tuned = Captioner.load(saved)) {
       List<List<Captioner.Caption>> out = tuned.captionDecoded(images, Captioner.Options.defaults().withGeneration(GenerationConfig.greedy(20)));
