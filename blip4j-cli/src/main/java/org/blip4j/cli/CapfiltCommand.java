@@ -31,7 +31,8 @@ import picocli.CommandLine.TypeConversionException;
  */
 @Command(name = "capfilt", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"CapFilt: caption web images, filter web + synthetic captions with the ITM head, write the bootstrapped dataset.",
-        "Writes OUT/shards/NNNNN.json (resumable work), OUT/bootstrapped.json, OUT/report.json, OUT/report.md; OUT/capfilt.json holds the settings."})
+        "Writes OUT/shards/NNNNN.json (resumable work), OUT/bootstrapped.json, OUT/report.json, OUT/report.md; OUT/capfilt.json holds the settings.",
+        "With images in tar shards, OUT/bootstrapped/NNNNN.tar holds the same records with their images."})
 public final class CapfiltCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -148,6 +149,10 @@ public final class CapfiltCommand implements Callable<Integer> {
       rep.verdict().ifPresent(v -> o.println(v));
       o.printf(Locale.ROOT, "bootstrapped dataset %s: %d human + %d web + %d synthetic = %d records; report %s%n", out.resolve("bootstrapped.json"),
           rep.human(), rep.web().kept(), rep.synthetic().kept(), rep.bootstrapped(), out.resolve("report.md"));
+      Path shards = out.resolve(CapFilt.BOOTSTRAPPED_SHARDS);
+      if (java.nio.file.Files.isDirectory(shards)) {
+        o.printf(Locale.ROOT, "the same records as tar shards (images included, for tar-shard input): %s%n", shards);
+      }
     }
     o.flush();
   }

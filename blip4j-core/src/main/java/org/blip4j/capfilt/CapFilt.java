@@ -26,6 +26,7 @@ import org.blip4j.data.Sample;
 import org.blip4j.data.SampleIterator;
 import org.blip4j.data.SampleReaders;
 import org.blip4j.data.Samples;
+import org.blip4j.data.ShardWriter;
 import org.blip4j.image.ImageDecodeException;
 import org.blip4j.image.ImageDecoder;
 import org.blip4j.image.RgbImage;
@@ -44,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * interrupted run, resumed, writes exactly the bytes of an uninterrupted one. When every shard exists
  * they are merged into {@code OUT/bootstrapped.json} (BLIP annotation list {@code {image, caption,
  * source}}: the human set, then the kept web, then the kept synthetic captions),
- * {@code OUT/report.json} and {@code OUT/report.md}. {@code OUT/capfilt.json} holds the run's
+ * {@code OUT/report.json} and {@code OUT/report.md}; when an input's images lie in tar shards, the same
+ * records also go to {@code OUT/bootstrapped/} as tar shards that pre-training reads directly. {@code OUT/capfilt.json} holds the run's
  * settings; a directory made with other settings is refused.
  */
 public final class CapFilt {
@@ -146,13 +148,16 @@ public final class CapFilt {
     int written = 0;
     long done = resumedSamples;
     boolean stopped = false;
+    boolean webInShards = false;
     try (SampleIterator it = SampleReaders.open(in.data(), ReadOptions.of(in.imageRoot(), inputBad))) {
       long index = 0;
       for (int k = 0; k < shards && !stopped; k++) {
         List<Sample> group = new ArrayList<>();
         long first = index;
         while (group.size() < shardSize(k, total) && it.hasNext()) {
-          group.add(it.next());
+          Sample s = it.next();
+          webInShards |= s.image() instanceof ImageRef.Bytes;
+          group.add(s);
           index++;
         }
         if (group.size() != shardSize(k, total)) {
@@ -175,7 +180,7 @@ public final class CapFilt {
     if (stopped) {
       return new Result(false, total, shards, resumed, written, inputBad, null);
     }
-    CapFiltReport report = merge(in, out, shards, total, inputBad, options.oracle());
+    CapFiltReport report = merge(in, out, shards, total, inputBad, webInShards, options.oracle());
     options.listener().merged();
     return new Result(true, total, shards, resumed, written, inputBad, report);
   }
@@ -183,6 +188,12 @@ public final class CapFilt {
   private int shardSize(int k, long total) {
     return (int) Math.min(config.shardSize(), total - (long) k * config.shardSize());
   }
+
+  /** {@code OUT/bootstrapped/}: the bootstrapped dataset as tar shards, when an input's images lie in tar shards. */
+  public static final String BOOTSTRAPPED_SHARDS = "bootstrapped";
+
+  /** Records per {@code OUT/bootstrapped/} shard. */
+  static final int RECORDS_PER_SHARD = 1000;
 
   /** {@code OUT/shards/NNNNN.json}. */
   public static Path shardFile(Path out, int shard) {
@@ -272,7 +283,8 @@ public final class CapFilt {
     return ref.source();
   }
 
-  private CapFiltReport merge(Inputs in, Path out, int shards, long total, BadSampleCounter webBad, CaptionOracle oracle) throws IOException {
+  private CapFiltReport merge(Inputs in, Path out, int shards, long total, BadSampleCounter webBad, boolean webInShards, CaptionOracle oracle)
+      throws IOException {
     List<ScoredSample> scored = new ArrayList<>();
     Map<String, Long> skipped = new TreeMap<>();
     for (int k = 0; k < shards; k++) {
@@ -289,11 +301,13 @@ public final class CapFilt {
     webBad.counts().forEach((reason, n) -> inputBad.put("web " + reason.name(), n));
     StringBuilder boot = new StringBuilder("[");
     long human = 0;
+    boolean humanInShards = false;
     if (in.human() != null) {
       BadSampleCounter humanBad = new BadSampleCounter();
       try (SampleIterator it = SampleReaders.open(in.human(), ReadOptions.of(in.humanImageRoot(), humanBad))) {
         while (it.hasNext()) {
           Sample s = it.next();
+          humanInShards |= s.image() instanceof ImageRef.Bytes;
           for (String c : s.captions()) {
             appendRecord(boot, imageName(s.image(), in.imageRoot()), c, Source.HUMAN);
             human++;
@@ -313,12 +327,63 @@ public final class CapFilt {
     }
     boot.append(boot.length() == 1 ? "]\n" : "\n]\n");
     Checkpoints.writeAtomically(out.resolve("bootstrapped.json"), boot.toString().getBytes(StandardCharsets.UTF_8));
+    if (webInShards || humanInShards) {
+      writeBootstrappedShards(in, out, scored);
+    }
     CapFiltReport report = CapFiltReport.of(scored, skipped, inputBad, human, config.threshold(), oracle);
     ObjectNode json = report.toJson();
     json.set("settings", JSON.readTree(out.resolve("capfilt.json").toFile()));
     Checkpoints.writeAtomically(out.resolve("report.json"), (PRETTY.writeValueAsString(json) + "\n").getBytes(StandardCharsets.UTF_8));
     Checkpoints.writeAtomically(out.resolve("report.md"), report.toMarkdown().getBytes(StandardCharsets.UTF_8));
     return report;
+  }
+
+  /**
+   * {@code OUT/bootstrapped/NNNNN.tar}: the records of {@code bootstrapped.json} as WebDataset shards
+   * (image bytes as read, caption, {@code json} member {@code {image, source}}), for inputs whose images
+   * lie in tar shards, where the JSON's image labels name no file. Human records come first, then each
+   * web image's kept web caption and kept synthetic captions (grouped by image). Written to a temporary
+   * directory that replaces the old one, so a rerun writes the same bytes.
+   */
+  private void writeBootstrappedShards(Inputs in, Path out, List<ScoredSample> scored) throws IOException {
+    Path tmp = out.resolve("." + BOOTSTRAPPED_SHARDS + ".tmp");
+    Checkpoints.deleteTree(tmp);
+    try (ShardWriter w = new ShardWriter(tmp, RECORDS_PER_SHARD)) {
+      if (in.human() != null) {
+        try (SampleIterator it = SampleReaders.open(in.human(), ReadOptions.of(in.humanImageRoot(), (key, reason, detail) -> {}))) {
+          for (long i = 0; it.hasNext(); i++) {
+            Sample s = it.next();
+            for (int j = 0; j < s.captions().size(); j++) {
+              writeRecord(w, String.format("human-%09d-%d", i, j), s.image(), imageName(s.image(), in.imageRoot()), s.captions().get(j), Source.HUMAN);
+            }
+          }
+        }
+      }
+      Iterator<ScoredSample> next = scored.iterator();
+      ScoredSample want = next.hasNext() ? next.next() : null;
+      try (SampleIterator it = SampleReaders.open(in.data(), ReadOptions.of(in.imageRoot(), (key, reason, detail) -> {}))) {
+        for (long i = 0; want != null && it.hasNext(); i++) {
+          Sample s = it.next();
+          if (want.index() != i) {
+            continue; // skipped by CapFilt (bad image)
+          }
+          int j = 0;
+          for (Candidate c : want.candidates()) {
+            if (c.kept()) {
+              writeRecord(w, String.format("web-%09d-%d", i, j++), s.image(), want.image(), c.caption(), c.source());
+            }
+          }
+          want = next.hasNext() ? next.next() : null;
+        }
+      }
+    }
+    Path dir = out.resolve(BOOTSTRAPPED_SHARDS);
+    Checkpoints.deleteTree(dir);
+    Files.move(tmp, dir);
+  }
+
+  private static void writeRecord(ShardWriter w, String key, ImageRef image, String label, String caption, Source source) throws IOException {
+    w.write(new Sample(key, image, List.of(caption), Map.of("image", label, "source", source.label())));
   }
 
   private static void appendRecord(StringBuilder sb, String image, String caption, Source source) {

@@ -265,14 +265,14 @@ public final class Reproduction {
     for (String n : names) {
       Path target = out.resolve("models").resolve(n);
       Path tmp = out.resolve("models").resolve(n + ".tmp");
-      deleteTree(tmp);
+      Checkpoints.deleteTree(tmp);
       Files.createDirectories(tmp);
       try (Stream<Path> files = Files.list(model)) {
         for (Path f : files.toList()) {
           Files.copy(f, tmp.resolve(f.getFileName()));
         }
       }
-      deleteTree(target);
+      Checkpoints.deleteTree(target);
       Files.move(tmp, target);
     }
   }
@@ -402,17 +402,6 @@ public final class Reproduction {
       writeAtomically(f, PRETTY.writeValueAsString(sub));
     }
     return f;
-  }
-
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   static void writeAtomically(Path file, String text) throws IOException {

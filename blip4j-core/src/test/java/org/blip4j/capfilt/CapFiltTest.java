@@ -27,6 +27,11 @@ import org.blip4j.capfilt.CapFiltConfig.Method;
 import org.blip4j.capfilt.ShardResult.Candidate;
 import org.blip4j.capfilt.ShardResult.ScoredSample;
 import org.blip4j.checkpoint.TaskModels;
+import org.blip4j.data.ReadOptions;
+import org.blip4j.data.Sample;
+import org.blip4j.data.SampleIterator;
+import org.blip4j.data.SampleReaders;
+import org.blip4j.data.ShardWriter;
 import org.blip4j.image.ImageDecoder;
 import org.blip4j.image.ImagePreprocessor;
 import org.blip4j.image.RgbImage;
@@ -290,6 +295,65 @@ class CapFiltTest {
     assertThat(sources.stream().filter("web"::equals).count()).isEqualTo(keptWeb);
     assertThat(sources.stream().filter("synthetic"::equals).count()).isEqualTo(keptSyn);
     assertThat(s.get(0).meta()).containsEntry("noise", "clean_web").containsEntry("image_id", 0);
+  }
+
+  /**
+   * Web images in tar shards: {@code bootstrapped.json} can only label them, so the same records also
+   * go to {@code OUT/bootstrapped/} as tar shards holding each record's image bytes — read back here
+   * with the data readers, byte-identical after an interrupted run is resumed.
+   */
+  @Test
+  void shardInputAlsoWritesTheBootstrappedSetAsShards() throws Exception {
+    Path images = dir.resolve("world/images");
+    Path webShards = dir.resolve("web-shards");
+    try (SampleIterator it = SampleReaders.open(inputs.data(), ReadOptions.of(images, (key, reason, detail) -> {}));
+        ShardWriter w = new ShardWriter(webShards, 5)) {
+      for (int i = 0; it.hasNext(); i++) {
+        Sample s = it.next();
+        w.write(String.format("%03d", i), "png", s.image().readBytes(), s.caption(), s.meta());
+      }
+    }
+    CapFilt.Inputs fromShards = new CapFilt.Inputs(webShards, images, inputs.human(), null);
+    Path out = dir.resolve("from-shards");
+    job(config()).run(fromShards, models(), out, CapFilt.Options.defaults());
+    Path resumed = dir.resolve("from-shards-resumed");
+    assertThat(job(config()).run(fromShards, models(), resumed, new CapFilt.Options(null, null, 2)).complete()).isFalse();
+    job(config()).run(fromShards, models(), resumed, CapFilt.Options.defaults());
+    assertThat(digests(resumed)).isEqualTo(digests(out)).containsKey("bootstrapped/00000.tar");
+
+    // same images, same seeds: the captions of the file-input run, in the same order
+    List<String> expected = new ArrayList<>();
+    JSON.readTree(straight.resolve("bootstrapped.json").toFile()).forEach(n -> expected.add(n.get("source").asText() + ": " + n.get("caption").asText()));
+    List<String> json = new ArrayList<>();
+    JSON.readTree(out.resolve("bootstrapped.json").toFile()).forEach(n -> json.add(n.get("source").asText() + ": " + n.get("caption").asText()));
+    assertThat(json).isEqualTo(expected);
+
+    Map<String, byte[]> webBytesByLabel = new TreeMap<>();
+    List<String> fromTar = new ArrayList<>();
+    List<Sample> records = new ArrayList<>();
+    try (SampleIterator it = SampleReaders.open(out.resolve(CapFilt.BOOTSTRAPPED_SHARDS), ReadOptions.of(out, (key, reason, detail) -> {}))) {
+      it.forEachRemaining(records::add);
+    }
+    for (Sample r : records) {
+      String source = (String) r.meta().get("source");
+      fromTar.add(source + ": " + r.caption());
+      byte[] bytes = r.image().readBytes();
+      if (source.equals("human")) {
+        String file = r.caption().equals("a small red circle") ? "web/000.png" : "web/001.png";
+        assertThat(bytes).as("human image of '%s'", r.caption()).isEqualTo(Files.readAllBytes(images.resolve(file)));
+      } else if (source.equals("web")) {
+        int n = Integer.parseInt(r.caption().substring("a red circle number ".length()));
+        assertThat(bytes).as("web image of '%s'", r.caption()).isEqualTo(Files.readAllBytes(images.resolve(String.format("web/%03d.png", n))));
+        webBytesByLabel.put((String) r.meta().get("image"), bytes);
+      } else {
+        String label = (String) r.meta().get("image");
+        if (webBytesByLabel.containsKey(label)) {
+          assertThat(bytes).as("synthetic caption's image %s", label).isEqualTo(webBytesByLabel.get(label));
+        }
+      }
+    }
+    assertThat(fromTar).containsExactlyInAnyOrderElementsOf(json);
+    assertThat(webBytesByLabel).isNotEmpty();
   }
 
   @Test
