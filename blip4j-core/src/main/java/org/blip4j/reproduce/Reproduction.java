@@ -65,7 +65,6 @@ public final class Reproduction {
   private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   private static final ObjectMapper CONFIG_JSON = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL).enable(SerializationFeature.INDENT_OUTPUT);
-  private static final long SEED = 42;
 
   private final ReproductionProfile profile;
   private final Path out;
@@ -154,8 +153,8 @@ public final class Reproduction {
     String text = CONFIG_JSON.writeValueAsString(profile) + "\n";
     if (Files.isRegularFile(f) && !Files.readString(f).equals(text)) {
       ReproductionProfile old = CONFIG_JSON.readValue(f.toFile(), ReproductionProfile.class);
-      throw new IllegalArgumentException(out + " holds a reproduction with profile '" + old.name() + "' (" + f + ") other than this run's '"
-          + profile.name() + "'; use another output directory");
+      throw new IllegalArgumentException(out + " holds a reproduction with other settings (" + f + ": profile '" + old.name() + "', seed "
+          + old.seed() + "; this run: '" + profile.name() + "', seed " + profile.seed() + "); use another output directory");
     }
     writeAtomically(f, text);
   }
@@ -213,7 +212,7 @@ public final class Reproduction {
       PretrainConfig c = new PretrainConfig(profile.model(), null, profile.imageSize(), profile.patchSize(), data.stream().map(this::dataset).toList(), world,
           profile.batchSize(), epochs(data, profile.pretrainSteps()), profile.pretrainSteps(),
           new PretrainConfig.Lr("step", profile.pretrainLr(), 1e-6f, 1e-6f, profile.warmupSteps(), 1.0f), 0.05f, 5.0f, profile.queueSize(), 0.995f,
-          0.4f, 0, 30, 0.5, true, 0.1f, null, frozen(), SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, warmup, profile.textInitStd(), null);
+          0.4f, 0, 30, 0.5, true, 0.1f, null, frozen(), profile.seed(), profile.loaderThreads(), 10, profile.checkpointEvery(), 1, warmup, profile.textInitStd(), null);
       Path configFile = writeConfig(name, c);
       BadSampleCounter bad = new BadSampleCounter();
       long steps = PretrainJob.run(c, configFile.getParent(), dir, true, bad, listener.training(name), null);
@@ -232,7 +231,7 @@ public final class Reproduction {
       PretrainConfig c = new PretrainConfig(profile.model(), rel(out.resolve("configs"), out.resolve("pretrain-" + from).resolve("model")),
           profile.imageSize(), null, data.stream().map(this::dataset).toList(), null, profile.batchSize(), epochs(data, steps),
           steps, new PretrainConfig.Lr("cosine", lr, 0f, 1e-6f, 0, 1.0f), 0.05f, 5.0f, profile.queueSize(), 0.995f,
-          0.4f, 0, 30, 0.5, true, 0.1f, null, frozen(), SEED, profile.loaderThreads(), 10, profile.checkpointEvery(), 1, null, null,
+          0.4f, 0, 30, 0.5, true, 0.1f, null, frozen(), profile.seed(), profile.loaderThreads(), 10, profile.checkpointEvery(), 1, null, null,
           retrieval ? profile.itmNegatives() : null);
       Path configFile = writeConfig(name, c);
       BadSampleCounter bad = new BadSampleCounter();

@@ -42,16 +42,22 @@ import java.util.Locale;
  * @param textInitStd init std of the text-side weights of the fresh pre-training models
  * @param visionFrozen after the warm-up the ViT is frozen: every pre-training and fine-tune trains the text side
  *     only ({@link #VISION_FROZEN}); needs a warm-up
+ * @param seed seed of every training stage (the vision warm-up, pre-trainings, fine-tunes: initialisation,
+ *     data order, augmentation, dropout); the world (seed 0) and CapFilt's sampling seed stay fixed, so
+ *     runs with other seeds see the same data ({@link #DEFAULT_SEED} in the named profiles)
  */
 public record ReproductionProfile(String name, double shapesScale, int shapesImageSize, String model, int imageSize, int patchSize, int batchSize,
     long pretrainSteps, float pretrainLr, long warmupSteps, int queueSize, long finetuneSteps, float finetuneLr, long retrievalSteps, float retrievalLr,
     String itmNegatives, int capfiltBatch,
     int capfiltShard, double capfiltThreshold, boolean beamRow, int testImages, int zsImages, int kTest, int captionBeams, int checkpointEvery,
     int loaderThreads, int visionWarmupSteps, int visionWarmupImages, int visionWarmupSingleObjectSteps, float visionWarmupLr, float textInitStd,
-    boolean visionFrozen) {
+    boolean visionFrozen, long seed) {
 
   /** The {@code freeze} expressions of a profile with {@link #visionFrozen()}: the ViT and its momentum copy. */
   public static final List<String> VISION_FROZEN = List.of("vision_model\\..*", "vision_model_m\\..*");
+
+  /** The training seed of the named profiles. */
+  public static final long DEFAULT_SEED = 42;
 
   /** The profiles {@link #of(String)} knows. */
   public static final List<String> NAMES = List.of("quick", "full");
@@ -81,7 +87,7 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
    * single-object curriculum, did not help (C+F against noboot TR@1 10.0 vs 16.0, CIDEr 3.9 vs 18.8).
    */
   public static ReproductionProfile quick() {
-    return new ReproductionProfile("quick", 0.05, 96, "tiny", 64, 16, 16, 300, 5e-4f, 30, 256, 100, 1e-4f, 300, 1e-3f, "random", 16, 256, 0.5, false, 50, 50, 16, 3, 100, 1, 3000, 20_000, 0, 1e-3f, 0.144f, false);
+    return new ReproductionProfile("quick", 0.05, 96, "tiny", 64, 16, 16, 300, 5e-4f, 30, 256, 100, 1e-4f, 300, 1e-3f, "random", 16, 256, 0.5, false, 50, 50, 16, 3, 100, 1, 3000, 20_000, 0, 1e-3f, 0.144f, false, DEFAULT_SEED);
   }
 
   /**
@@ -106,12 +112,20 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
    * captions (a 128-wide text side: 51 %, 0.69, at 1.25× its pre-training time).
    */
   public static ReproductionProfile full() {
-    return new ReproductionProfile("full", 0.15, 96, "mini", 64, 8, 16, 1500, 5e-4f, 100, 512, 800, 3e-4f, 1500, 1e-3f, "random", 16, 512, 0.5, true, 0, 0, 32, 3, 250, 1, 6000, 50_000, 8000, 5e-3f, 0.102f, true);
+    return new ReproductionProfile("full", 0.15, 96, "mini", 64, 8, 16, 1500, 5e-4f, 100, 512, 800, 3e-4f, 1500, 1e-3f, "random", 16, 512, 0.5, true, 0, 0, 32, 3, 250, 1, 6000, 50_000, 8000, 5e-3f, 0.102f, true, DEFAULT_SEED);
   }
 
   /** A seconds-long profile for tests: scale 0.01, a handful of steps, tiny test subsets, the beam row. */
   public static ReproductionProfile micro() {
-    return new ReproductionProfile("micro", 0.01, 48, "tiny", 32, 8, 4, 4, 5e-4f, 2, 8, 3, 1e-4f, 4, 1e-3f, "random", 8, 64, 0.5, true, 4, 4, 4, 1, 2, 1, 3, 16, 0, 1e-3f, 0.144f, true);
+    return new ReproductionProfile("micro", 0.01, 48, "tiny", 32, 8, 4, 4, 5e-4f, 2, 8, 3, 1e-4f, 4, 1e-3f, "random", 8, 64, 0.5, true, 4, 4, 4, 1, 2, 1, 3, 16, 0, 1e-3f, 0.144f, true, DEFAULT_SEED);
+  }
+
+  /** This profile with another training {@link #seed()}. */
+  public ReproductionProfile withSeed(long newSeed) {
+    return new ReproductionProfile(name, shapesScale, shapesImageSize, model, imageSize, patchSize, batchSize, pretrainSteps, pretrainLr, warmupSteps,
+        queueSize, finetuneSteps, finetuneLr, retrievalSteps, retrievalLr, itmNegatives, capfiltBatch, capfiltShard, capfiltThreshold, beamRow,
+        testImages, zsImages, kTest, captionBeams, checkpointEvery, loaderThreads, visionWarmupSteps, visionWarmupImages,
+        visionWarmupSingleObjectSteps, visionWarmupLr, textInitStd, visionFrozen, newSeed);
   }
 
   /** {@code quick} or {@code full}. */

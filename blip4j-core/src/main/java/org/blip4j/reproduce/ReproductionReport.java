@@ -105,7 +105,7 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
     StringBuilder sb = new StringBuilder();
     sb.append("# BLIP reproduction on the Shapes world (profile `").append(p.name()).append("`)\n\n");
     sb.append("**").append(verdict).append("**\n\n");
-    sb.append(String.format(Locale.ROOT, "Setup: Shapes world scale %s (noise 0.4, seed 0, %d px), model `%s` at %d px in %d-px patches, batch %d. "
+    sb.append(String.format(Locale.ROOT, "Setup: Shapes world scale %s (noise 0.4, seed 0, %d px), model `%s` at %d px in %d-px patches, batch %d, training seed %d. "
         + "Every pre-training (noboot, F, C, CF%s) trains a NEW model of the same size for the SAME number of steps: %d "
         + "(learning rate %.0e constant after %d warm-up steps, so equal steps see equal rates; the ITC distillation ramp is 2 epochs, as in BLIP, "
         + "so it is shorter in steps on smaller datasets). Fine-tunes on human_train: captioning %d steps (cosine from %.0e), "
@@ -113,7 +113,7 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
         + "%s"
         + "The captioner and the filter of CapFilt are noboot's caption and retrieval fine-tunes, which are also noboot's downstream models. "
         + "Retrieval: ITC top-%d re-ranked by ITM, `[ENC]`. Captioning: beam %d, prompt \"a picture of \".\n\n",
-        p.shapesScale(), p.shapesImageSize(), p.model(), p.imageSize(), p.patchSize(), p.batchSize(), p.beamRow() ? ", CF-beam" : "", p.pretrainSteps(),
+        p.shapesScale(), p.shapesImageSize(), p.model(), p.imageSize(), p.patchSize(), p.batchSize(), p.seed(), p.beamRow() ? ", CF-beam" : "", p.pretrainSteps(),
         p.pretrainLr(), p.warmupSteps(), p.finetuneSteps(), p.finetuneLr(), p.retrievalSteps(), p.retrievalLr(),
         p.itmNegatives().equals("random") ? "random (not BLIP's hard; see README)" : "BLIP's hard",
         p.visionWarmupSteps() > 0 ? String.format(Locale.ROOT, "As BLIP starts from an ImageNet ViT, every pre-training starts from ONE shared vision "

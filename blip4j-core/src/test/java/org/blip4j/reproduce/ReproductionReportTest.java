@@ -52,12 +52,22 @@ class ReproductionReportTest {
   }
 
   @Test
+  void withSeedChangesTheSeedOnly() {
+    ReproductionProfile full = ReproductionProfile.full();
+    assertThat(full.seed()).isEqualTo(ReproductionProfile.DEFAULT_SEED);
+    ReproductionProfile seven = full.withSeed(7);
+    assertThat(seven.seed()).isEqualTo(7);
+    assertThat(seven.withSeed(full.seed())).isEqualTo(full);
+    assertThat(seven).isNotEqualTo(full);
+  }
+
+  @Test
   void aFrozenViTNeedsAWarmup() {
     ReproductionProfile q = ReproductionProfile.quick();
     assertThatThrownBy(() -> new ReproductionProfile(q.name(), q.shapesScale(), q.shapesImageSize(), q.model(), q.imageSize(), q.patchSize(),
         q.batchSize(), q.pretrainSteps(), q.pretrainLr(), q.warmupSteps(), q.queueSize(), q.finetuneSteps(), q.finetuneLr(), q.retrievalSteps(),
         q.retrievalLr(), q.itmNegatives(), q.capfiltBatch(), q.capfiltShard(), q.capfiltThreshold(), q.beamRow(), q.testImages(), q.zsImages(),
         q.kTest(), q.captionBeams(), q.checkpointEvery(), q.loaderThreads(), 0, q.visionWarmupImages(), 0, q.visionWarmupLr(),
-        q.textInitStd(), true)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frozen ViT needs a vision warm-up");
+        q.textInitStd(), true, q.seed())).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("frozen ViT needs a vision warm-up");
   }
 }

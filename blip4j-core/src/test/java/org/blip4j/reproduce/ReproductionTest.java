@@ -174,8 +174,19 @@ class ReproductionTest {
     assertThat(sha256(out.resolve("models/pretrain-CF/model.safetensors"))).isEqualTo(cfModel);
     assertThat(sha256(out.resolve("caption-CF/model/model.safetensors"))).isEqualTo(captionCf);
 
-    // another profile never mixes its stages with these
+    // another profile never mixes its stages with these, nor does another training seed
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Reproduction(ReproductionProfile.quick(), out, null).run())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("profile 'micro'").hasMessageContaining("'quick'");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Reproduction(micro.withSeed(7), out, null).run())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("seed 42").hasMessageContaining("seed 7");
+    // the profile's training seed reaches every training stage; the world keeps its own
+    try (var configs = Files.list(out.resolve("configs"))) {
+      List<Path> all = configs.toList();
+      assertThat(all).hasSizeGreaterThan(10);
+      for (Path c : all) {
+        assertThat(json.readTree(c.toFile()).path("seed").asLong()).as(c.getFileName().toString()).isEqualTo(micro.seed()).isEqualTo(42);
+      }
+    }
+    assertThat(md).contains("training seed 42");
   }
 }
