@@ -354,7 +354,8 @@ public final class CapFilt {
           for (long i = 0; it.hasNext(); i++) {
             Sample s = it.next();
             for (int j = 0; j < s.captions().size(); j++) {
-              writeRecord(w, String.format("human-%09d-%d", i, j), s.image(), imageName(s.image(), in.imageRoot()), s.captions().get(j), Source.HUMAN);
+              String key = String.format(java.util.Locale.ROOT, "human-%09d-%d", i, j);
+              writeRecord(w, key, s.image(), imageName(s.image(), in.imageRoot()), s.captions().get(j), Source.HUMAN);
             }
           }
         }
@@ -370,7 +371,7 @@ public final class CapFilt {
           int j = 0;
           for (Candidate c : want.candidates()) {
             if (c.kept()) {
-              writeRecord(w, String.format("web-%09d-%d", i, j++), s.image(), want.image(), c.caption(), c.source());
+              writeRecord(w, String.format(java.util.Locale.ROOT, "web-%09d-%d", i, j++), s.image(), want.image(), c.caption(), c.source());
             }
           }
           want = next.hasNext() ? next.next() : null;
