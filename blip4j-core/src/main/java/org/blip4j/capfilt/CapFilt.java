@@ -20,6 +20,7 @@ import org.blip4j.capfilt.ShardResult.SkippedSample;
 import org.blip4j.capfilt.ShardResult.Source;
 import org.blip4j.data.BadReason;
 import org.blip4j.data.BadSampleCounter;
+import org.blip4j.data.BadSampleListener;
 import org.blip4j.data.ImageRef;
 import org.blip4j.data.ReadOptions;
 import org.blip4j.data.Sample;
@@ -55,6 +56,8 @@ public final class CapFilt {
   public static final String FORMAT = "blip4j-capfilt/1";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  /** For the extra reads of an input (counting, writing shards): another read of the same input counts its bad records. */
+  private static final BadSampleListener COUNTED_ELSEWHERE = (key, reason, detail) -> {};
 
   /**
    * The datasets.
@@ -202,7 +205,7 @@ public final class CapFilt {
 
   private long count(Inputs in) throws IOException {
     long n = 0;
-    try (SampleIterator it = SampleReaders.open(in.data(), ReadOptions.of(in.imageRoot(), (key, reason, detail) -> {}))) {
+    try (SampleIterator it = SampleReaders.open(in.data(), ReadOptions.of(in.imageRoot(), COUNTED_ELSEWHERE))) {
       while (it.hasNext()) {
         it.next();
         n++;
@@ -350,7 +353,7 @@ public final class CapFilt {
     Checkpoints.deleteTree(tmp);
     try (ShardWriter w = new ShardWriter(tmp, RECORDS_PER_SHARD)) {
       if (in.human() != null) {
-        try (SampleIterator it = SampleReaders.open(in.human(), ReadOptions.of(in.humanImageRoot(), (key, reason, detail) -> {}))) {
+        try (SampleIterator it = SampleReaders.open(in.human(), ReadOptions.of(in.humanImageRoot(), COUNTED_ELSEWHERE))) {
           for (long i = 0; it.hasNext(); i++) {
             Sample s = it.next();
             for (int j = 0; j < s.captions().size(); j++) {
@@ -362,7 +365,7 @@ public final class CapFilt {
       }
       Iterator<ScoredSample> next = scored.iterator();
       ScoredSample want = next.hasNext() ? next.next() : null;
-      try (SampleIterator it = SampleReaders.open(in.data(), ReadOptions.of(in.imageRoot(), (key, reason, detail) -> {}))) {
+      try (SampleIterator it = SampleReaders.open(in.data(), ReadOptions.of(in.imageRoot(), COUNTED_ELSEWHERE))) {
         for (long i = 0; want != null && it.hasNext(); i++) {
           Sample s = it.next();
           if (want.index() != i) {
