@@ -2,11 +2,20 @@ package org.blip4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import org.blip4j.reproduce.Reproduction;
+import org.blip4j.reproduce.ReproductionProfile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code blip reproduce}: its help, and a bad {@code --scale} or {@code --seed} refused as a usage error before anything runs. */
+/**
+ * {@code blip reproduce}: its help, and a bad {@code --scale} or {@code --seed} refused as a usage error before anything runs;
+ * {@code blip reproduce seeds} on hand-made finished runs.
+ */
 class ReproduceCommandTest {
   @Test
   void helpDescribesTheOptions() {
@@ -26,5 +35,43 @@ class ReproduceCommandTest {
     assertThat(seed.exitCode()).as(seed.toString()).isEqualTo(2);
     assertThat(seed.err()).contains("--seed");
     assertThat(tmp.resolve("s")).doesNotExist();
+  }
+
+  /** A finished quick run with {@code seed}: every row at TR@1 / IR@1 {@code noboot}, CIDEr 0.2; CF at {@code cf}. */
+  private static Path run(Path dir, long seed, double noboot, double cf) throws Exception {
+    ReproductionProfile quick = ReproductionProfile.quick().withSeed(seed);
+    Files.createDirectories(dir.resolve("eval"));
+    Files.writeString(dir.resolve("profile.json"), Reproduction.profileJson(quick));
+    for (String m : new Reproduction(quick, dir, null).rows()) {
+      double v = m.equals("CF") ? cf : noboot;
+      Files.writeString(dir.resolve("eval").resolve(m + ".json"), String.format(Locale.ROOT, """
+          {"retrieval_test": {"metrics": {"txt_r1": %s, "img_r1": %s}}, "retrieval_zs_test": {"metrics": {"txt_r1": 1, "img_r1": 1}},
+           "caption_test": {"metrics": {"Bleu_4": 0.1, "CIDEr": %s}}}""", v, v, v / 100));
+    }
+    return dir;
+  }
+
+  @Test
+  void seedsSummarisesFinishedRuns(@TempDir Path tmp) throws Exception {
+    Path a = run(tmp.resolve("a"), 1, 10, 12);
+    Path b = run(tmp.resolve("b"), 2, 10, 8);
+    Path md = tmp.resolve("sum/seeds.md");
+    Cli.Result r = Cli.run("reproduce", "seeds", a, b, "--out", md);
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.out()).contains("VERDICT ACROSS 2 SEEDS (1, 2): MIXED", "| noboot | 10.0 ± 0.0 [10.0, 10.0] |", "| CF | +0.0 ± 2.8 (better in 1/2) |");
+    assertThat(Files.readString(md)).isEqualTo(r.out());
+
+    Cli.Result j = Cli.run("reproduce", "seeds", "--json", a, b);
+    assertThat(j.exitCode()).as(j.toString()).isZero();
+    JsonNode json = new ObjectMapper().readTree(j.out());
+    assertThat(json.path("wins").asInt()).isEqualTo(1);
+    assertThat(json.at("/rows/CF/txt_r1/sd").asDouble()).isCloseTo(Math.sqrt(8), org.assertj.core.data.Offset.offset(1e-12));
+
+    Cli.Result one = Cli.run("reproduce", "seeds", a);
+    assertThat(one.exitCode()).as(one.toString()).isEqualTo(2);
+    Cli.Result same = Cli.run("reproduce", "seeds", a, a);
+    assertThat(same.exitCode()).as(same.toString()).isEqualTo(1);
+    assertThat(same.err()).contains("both ran seed 1");
+    assertThat(Cli.run("reproduce", "--help").out()).contains("blip reproduce seeds");
   }
 }

@@ -150,13 +150,23 @@ public final class Reproduction {
   /** Writes {@code profile.json}; a directory made with another profile is refused (its finished stages would not match). */
   private void writeProfile() throws IOException {
     Path f = out.resolve("profile.json");
-    String text = CONFIG_JSON.writeValueAsString(profile) + "\n";
+    String text = profileJson(profile);
     if (Files.isRegularFile(f) && !Files.readString(f).equals(text)) {
-      ReproductionProfile old = CONFIG_JSON.readValue(f.toFile(), ReproductionProfile.class);
+      ReproductionProfile old = readProfile(out);
       throw new IllegalArgumentException(out + " holds a reproduction with other settings (" + f + ": profile '" + old.name() + "', seed "
           + old.seed() + "; this run: '" + profile.name() + "', seed " + profile.seed() + "); use another output directory");
     }
     writeAtomically(f, text);
+  }
+
+  /** The text of a run directory's {@code profile.json}. */
+  public static String profileJson(ReproductionProfile profile) throws IOException {
+    return CONFIG_JSON.writeValueAsString(profile) + "\n";
+  }
+
+  /** The profile a run directory was made with ({@code profile.json}). */
+  static ReproductionProfile readProfile(Path runDir) throws IOException {
+    return CONFIG_JSON.readValue(runDir.resolve("profile.json").toFile(), ReproductionProfile.class);
   }
 
   private Path shapes(String file) {
