@@ -1,11 +1,12 @@
 package org.blip4j.cli;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.blip4j.reproduce.SeedSpread;
+import org.blip4j.train.Checkpoints;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -42,11 +43,7 @@ public final class ReproduceSeedsCommand implements Callable<Integer> {
     try {
       SeedSpread spread = SeedSpread.of(runs);
       if (out != null) {
-        Path parent = out.toAbsolutePath().getParent();
-        if (parent != null) {
-          Files.createDirectories(parent);
-        }
-        Files.writeString(out, spread.markdown());
+        Checkpoints.writeAtomically(out, spread.markdown().getBytes(StandardCharsets.UTF_8));
       }
       o.print(json ? spread.toJson() + "\n" : spread.markdown());
       o.flush();

@@ -77,7 +77,11 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
   }
 
   private static double num(JsonNode e, String section, String metric) {
-    JsonNode n = e.path(section).path("metrics").path(metric);
+    return number(e.path(section).path("metrics").path(metric));
+  }
+
+  /** The node's value, NaN when it is not a number (a result file that lacks it). */
+  static double number(JsonNode n) {
     return n.isNumber() ? n.asDouble() : Double.NaN;
   }
 
@@ -108,7 +112,12 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
   }
 
   private static String pct(JsonNode n) {
-    return n.isNumber() ? String.format(Locale.ROOT, "%.1f %%", 100 * n.asDouble()) : "–";
+    return pct(number(n));
+  }
+
+  /** A fraction as a percentage with one decimal, "–" for NaN. */
+  static String pct(double fraction) {
+    return Double.isNaN(fraction) ? "–" : String.format(Locale.ROOT, "%.1f %%", 100 * fraction);
   }
 
   private static String markdown(Path out, ReproductionProfile p, List<String> models, Map<String, Row> rows, String verdict, boolean figure,

@@ -62,12 +62,8 @@ public record SeedSpread(ReproductionProfile profile, List<Run> runs) {
       }
       JsonNode r = JSON.readTree(report.toFile());
       JsonNode f = r.path("filter_vs_noise_labels");
-      return new CapFiltNumbers(num(f.path("noisy_removed_fraction")), num(f.path("clean_kept_fraction")),
-          num(r.path("synthetic_noise").path("incorrect_ratio")));
-    }
-
-    private static double num(JsonNode n) {
-      return n.isNumber() ? n.asDouble() : Double.NaN;
+      return new CapFiltNumbers(ReproductionReport.number(f.path("noisy_removed_fraction")), ReproductionReport.number(f.path("clean_kept_fraction")),
+          ReproductionReport.number(r.path("synthetic_noise").path("incorrect_ratio")));
     }
   }
 
@@ -274,8 +270,8 @@ public record SeedSpread(ReproductionProfile profile, List<Run> runs) {
     sb.append("| seed | noisy web removed | clean web kept | nucleus synthetic false |").append(beam ? " beam synthetic false |" : "")
         .append("\n|---:|---:|---:|---:|").append(beam ? "---:|" : "").append("\n");
     for (Run r : runs) {
-      sb.append("| ").append(r.seed()).append(" | ").append(pct(r.nucleus().noisyRemoved())).append(" | ").append(pct(r.nucleus().cleanKept()))
-          .append(" | ").append(pct(r.nucleus().syntheticIncorrect())).append(" |").append(beam ? " " + pct(r.beam().syntheticIncorrect()) + " |" : "")
+      sb.append("| ").append(r.seed()).append(" | ").append(ReproductionReport.pct(r.nucleus().noisyRemoved())).append(" | ").append(ReproductionReport.pct(r.nucleus().cleanKept()))
+          .append(" | ").append(ReproductionReport.pct(r.nucleus().syntheticIncorrect())).append(" |").append(beam ? " " + ReproductionReport.pct(r.beam().syntheticIncorrect()) + " |" : "")
           .append("\n");
     }
     sb.append("| mean ± sd | ").append(pctStat(c -> c.nucleus().noisyRemoved())).append(" | ").append(pctStat(c -> c.nucleus().cleanKept()))
@@ -288,10 +284,6 @@ public record SeedSpread(ReproductionProfile profile, List<Run> runs) {
     sb.append("| ").append(first);
     METRICS.forEach(m -> sb.append(" | ").append(m.label()));
     sb.append(" |\n|---").append("|---:".repeat(METRICS.size())).append("|\n");
-  }
-
-  private static String pct(double v) {
-    return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.1f %%", 100 * v);
   }
 
   private String pctStat(ToDoubleFunction<Run> f) {
