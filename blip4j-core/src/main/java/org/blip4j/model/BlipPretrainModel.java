@@ -108,7 +108,12 @@ public final class BlipPretrainModel extends BlipPretrainedModel {
   /** Momentum image embeds and features. */
   public NDArray[] imageMomentum(NDArray pixelValues) {
     NDArray embeds = visionM.forward(pixelValues, false).lastHiddenState();
-    return new NDArray[] {embeds, Similarity.l2Normalize(visionProjM.forward(embeds.get(new NDIndex(":, 0, :"))))};
+    return new NDArray[] {embeds, imageFeaturesMomentum(embeds)};
+  }
+
+  /** Momentum image features of image states {@code imageEmbeds} [B, N, H]: the momentum projection of the [CLS] state. */
+  public NDArray imageFeaturesMomentum(NDArray imageEmbeds) {
+    return Similarity.l2Normalize(visionProjM.forward(imageEmbeds.get(new NDIndex(":, 0, :"))));
   }
 
   /** ITC text features from the unimodal encoder's [CLS]. */

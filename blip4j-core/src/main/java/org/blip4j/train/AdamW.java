@@ -1,18 +1,23 @@
 package org.blip4j.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import org.blip4j.nn.Parameter;
 
 /**
- * AdamW exactly as {@code torch.optim.AdamW} (decoupled weight decay {@code p ← p·(1 − lr·wd)},
+ * AdamW as {@code torch.optim.AdamW} (decoupled weight decay {@code p ← p·(1 − lr·wd)},
  * bias-corrected moments, eps added to the corrected root), applied in place to raw parameter
- * arrays; optional clipping of the global gradient norm. BLIP uses weight decay 0.05 on every
+ * arrays, one libtorch call per parameter (the same algebra in another order: equal to torch's up
+ * to float rounding); optional clipping of the global gradient norm. BLIP uses weight decay 0.05 on every
  * parameter. The moment arrays live in the optimiser's own manager and are part of its state.
  */
 public final class AdamW implements AutoCloseable {
@@ -51,36 +56,40 @@ public final class AdamW implements AutoCloseable {
    */
   public double update(List<Parameter> params, float lr, float maxGradNorm) {
     step++;
-    double sq = 0;
-    try (NDScope scope = new NDScope()) {
-      scope.suppressNotUsedWarning();
-      for (Parameter p : params) {
-        sq += p.array().getGradient().square().sum().toType(DataType.FLOAT64, false).getDouble();
-      }
-    }
-    double norm = Math.sqrt(sq);
+    double norm = globalGradNorm(params);
     float clip = maxGradNorm > 0 && norm > maxGradNorm ? (float) (maxGradNorm / (norm + 1e-6)) : 1f;
     double bc1 = 1 - Math.pow(beta1, step);
-    double bc2 = 1 - Math.pow(beta2, step);
+    double sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, step));
+    // torch: p ← p − (lr/bc1)·m / (√v/√bc2 + eps) = p − (lr·√bc2/bc1)·m / (√v + eps·√bc2), the form
+    // libtorch's one-call update takes (decay p ← p − lr·wd·p first; the gradient scaled by clip)
+    float stepSize = (float) (lr * sqrtBc2 / bc1);
+    float epsHat = (float) (eps * sqrtBc2);
     for (Parameter p : params) {
-      NDArray w = p.array();
+      PtNDArray w = (PtNDArray) p.array();
       NDArray[] mv = moments.computeIfAbsent(p, this::zeroMoments);
-      try (NDScope scope = new NDScope()) { // every temporary of this update is freed here
+      try (NDScope scope = new NDScope()) {
         scope.suppressNotUsedWarning();
-        NDArray g = w.getGradient().mul(w.getManager().create(clip));
-        mv[0].muli(scalar(w, beta1)).addi(g.mul(scalar(w, 1 - beta1)));
-        mv[1].muli(scalar(w, beta2)).addi(g.square().mul(scalar(w, 1 - beta2)));
-        w.muli(scalar(w, 1 - lr * weightDecay));
-        NDArray denom = mv[1].sqrt().div(scalar(w, (float) Math.sqrt(bc2))).add(scalar(w, eps));
-        w.subi(mv[0].div(denom).mul(scalar(w, (float) (lr / bc1))));
-        w.getGradient().muli(scalar(w, 0f)); // autograd accumulates: start the next step from zero
+        JniUtils.adamUpdate(w, (PtNDArray) w.getGradient(), (PtNDArray) mv[0], (PtNDArray) mv[1], lr, stepSize, weightDecay, clip, -1f,
+            beta1, beta2, epsHat, true);
       }
+      JniUtils.zeroGrad(w); // autograd accumulates: start the next step from zero
     }
     return norm;
   }
 
-  private static NDArray scalar(NDArray like, float v) {
-    return like.getManager().create(v).toType(like.getDataType(), false);
+  /** √(Σ‖g‖²) over the parameters' gradients: each sum of squares in float32, their total in float64, one read-back. */
+  private static double globalGradNorm(List<Parameter> params) {
+    if (params.isEmpty()) {
+      return 0;
+    }
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      NDList squares = new NDList(params.size());
+      for (Parameter p : params) {
+        squares.add(p.array().getGradient().square().sum());
+      }
+      return Math.sqrt(NDArrays.stack(squares).toType(DataType.FLOAT64, false).sum().getDouble());
+    }
   }
 
   /** The first and second moments of {@code p} (null before its first update). */

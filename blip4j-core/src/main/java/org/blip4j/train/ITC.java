@@ -41,7 +41,9 @@ public final class ITC {
       NDArray image = model.imageFeatures(embeds);
       NDArray text = model.textFeatures(ids, mask);
       momentum.update(coefficient);
-      NDArray imageM = model.imageMomentum(pixels)[1].stopGradient();
+      // a frozen ViT is its own momentum copy: its states (no drop path) are the momentum ViT's
+      boolean shared = momentum.sharesVision() && model.vision().dropPath() == 0;
+      NDArray imageM = (shared ? model.imageFeaturesMomentum(embeds) : model.imageMomentum(pixels)[1]).stopGradient();
       NDArray textM = model.textFeaturesMomentum(ids, mask).stopGradient();
       return new Features(embeds, image, text, imageM, textM);
     }

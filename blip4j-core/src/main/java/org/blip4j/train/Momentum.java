@@ -19,7 +19,10 @@ public final class Momentum {
   public static final float DEFAULT = 0.995f;
 
   private final List<Parameter[]> pairs = new ArrayList<>();
+  private final List<Parameter[]> visionPairs = new ArrayList<>();
+  private final List<Parameter[]> copiedOnly = new ArrayList<>();
   private final BlipPretrainModel model;
+  private boolean sharesVision;
 
   /** Pairs every online parameter with its momentum copy by name. */
   public Momentum(BlipPretrainModel model) {
@@ -29,7 +32,11 @@ public final class Momentum {
       String online = e.getKey();
       String mom = momentumName(online);
       if (mom != null && all.containsKey(mom)) {
-        pairs.add(new Parameter[] {e.getValue(), all.get(mom)});
+        Parameter[] pair = {e.getValue(), all.get(mom)};
+        pairs.add(pair);
+        if (online.startsWith("vision_model.")) {
+          visionPairs.add(pair);
+        }
       }
     }
     if (pairs.isEmpty()) {
@@ -46,15 +53,39 @@ public final class Momentum {
     return null;
   }
 
-  /** Number of (online, momentum) parameter pairs. */
+  /** Number of (online, momentum) parameter pairs the moving average updates. */
   public int size() {
     return pairs.size();
   }
 
+  /**
+   * With a frozen ViT ({@code trainable} holds none of {@code vision_model.*}) its momentum copy is
+   * that same ViT: the average of a constant is the constant. Its pairs are then copied at the start
+   * but no longer averaged (which only added rounding), and {@link #sharesVision()} lets the
+   * momentum features reuse the online ViT's states instead of a second pass over the images.
+   */
+  public void shareFrozenVision(java.util.Collection<Parameter> trainable) {
+    java.util.Set<Parameter> trained = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    trained.addAll(trainable);
+    if (sharesVision || visionPairs.isEmpty() || visionPairs.stream().anyMatch(p -> trained.contains(p[0]))) {
+      return;
+    }
+    pairs.removeAll(visionPairs);
+    copiedOnly.addAll(visionPairs);
+    sharesVision = true;
+  }
+
+  /** Whether the momentum ViT is the frozen online ViT ({@link #shareFrozenVision}). */
+  public boolean sharesVision() {
+    return sharesVision;
+  }
+
   /** {@code copy_params}: momentum copies start equal to the online parameters. */
   public void copyParams() {
-    for (Parameter[] p : pairs) {
-      p[1].set(p[0].array().duplicate());
+    for (List<Parameter[]> list : List.of(pairs, copiedOnly)) {
+      for (Parameter[] p : list) {
+        p[1].set(p[0].array().duplicate());
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package org.blip4j.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -267,7 +268,15 @@ public final class PretrainJob {
       HorizontalFlip.Result r = transform.augmentImage(image, "", rng);
       return new VisionWarmup.Item(transform.normalize(r.image()), VisionWarmup.labels(scene, r.flipped()));
     }).batchSize(w.batchSize()).seed(config.seed()).shuffle(true).dropLast(true).threads(config.loaderThreads()).epochs(epochs).listener(bad).build()) {
-      trainer.run(loader, objective, true);
+      // the loader renders and crops every image, as much work as the tiny ViT's step: it gets cores of its own
+      // instead of preempting libtorch's (2 cores, 1 loader thread: 353 → 532 samples/s, measured)
+      int threads = JniUtils.getNumThreads();
+      JniUtils.setNumThreads(Math.max(1, threads - config.loaderThreads()));
+      try {
+        trainer.run(loader, objective, true);
+      } finally {
+        JniUtils.setNumThreads(threads);
+      }
     }
   }
 

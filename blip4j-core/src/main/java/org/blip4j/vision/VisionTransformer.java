@@ -73,6 +73,11 @@ public final class VisionTransformer {
     this.dropPath = rate;
   }
 
+  /** The stochastic-depth rate set by {@link #setDropPath} (0: off). */
+  public float dropPath() {
+    return dropPath;
+  }
+
   /**
    * Encodes normalised images.
    *
