@@ -20,9 +20,10 @@ public final class Momentum {
 
   private final List<Parameter[]> pairs = new ArrayList<>();
   private final List<Parameter[]> visionPairs = new ArrayList<>();
-  private final List<Parameter[]> copiedOnly = new ArrayList<>();
+  private final List<Parameter[]> nonVisionPairs = new ArrayList<>();
   private final BlipPretrainModel model;
-  private boolean sharesVision;
+  private boolean visionFrozen;
+  private Boolean sharesVision; // decided at first use, after the momentum copies are set
 
   /** Pairs every online parameter with its momentum copy by name. */
   public Momentum(BlipPretrainModel model) {
@@ -34,9 +35,7 @@ public final class Momentum {
       if (mom != null && all.containsKey(mom)) {
         Parameter[] pair = {e.getValue(), all.get(mom)};
         pairs.add(pair);
-        if (online.startsWith("vision_model.")) {
-          visionPairs.add(pair);
-        }
+        (online.startsWith("vision_model.") ? visionPairs : nonVisionPairs).add(pair);
       }
     }
     if (pairs.isEmpty()) {
@@ -55,43 +54,47 @@ public final class Momentum {
 
   /** Number of (online, momentum) parameter pairs the moving average updates. */
   public int size() {
-    return pairs.size();
+    return averaged().size();
+  }
+
+  private List<Parameter[]> averaged() {
+    return sharesVision() ? nonVisionPairs : pairs;
   }
 
   /**
-   * With a frozen ViT ({@code trainable} holds none of {@code vision_model.*}) its momentum copy is
-   * that same ViT: the average of a constant is the constant. Its pairs are then copied at the start
-   * but no longer averaged (which only added rounding), and {@link #sharesVision()} lets the
-   * momentum features reuse the online ViT's states instead of a second pass over the images.
+   * Declares which parameters are trained. When none of the ViT's is, and its momentum copy equals
+   * it (set by {@link #copyParams} at the start, or a checkpoint pre-trained with the ViT frozen), the
+   * momentum ViT IS the online ViT: the moving average of a constant is that constant. Its pairs are
+   * then no longer averaged (which only added rounding), and {@link #sharesVision()} lets the momentum
+   * features reuse the online ViT's states instead of a second pass over the images. A momentum ViT
+   * that differs (fine-tuning a model whose ViT was trained) keeps BLIP's average and its own pass.
    */
-  public void shareFrozenVision(java.util.Collection<Parameter> trainable) {
+  public void declareTrainable(java.util.Collection<Parameter> trainable) {
     java.util.Set<Parameter> trained = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     trained.addAll(trainable);
-    if (sharesVision || visionPairs.isEmpty() || visionPairs.stream().anyMatch(p -> trained.contains(p[0]))) {
-      return;
-    }
-    pairs.removeAll(visionPairs);
-    copiedOnly.addAll(visionPairs);
-    sharesVision = true;
+    visionFrozen = !visionPairs.isEmpty() && visionPairs.stream().noneMatch(p -> trained.contains(p[0]));
+    sharesVision = null;
   }
 
-  /** Whether the momentum ViT is the frozen online ViT ({@link #shareFrozenVision}). */
+  /** Whether the momentum ViT is the frozen online ViT ({@link #declareTrainable}); decided at the first call after the copies are set. */
   public boolean sharesVision() {
+    if (sharesVision == null) {
+      sharesVision = visionFrozen && visionPairs.stream().allMatch(p -> p[0].array().contentEquals(p[1].array()));
+    }
     return sharesVision;
   }
 
   /** {@code copy_params}: momentum copies start equal to the online parameters. */
   public void copyParams() {
-    for (List<Parameter[]> list : List.of(pairs, copiedOnly)) {
-      for (Parameter[] p : list) {
-        p[1].set(p[0].array().duplicate());
-      }
+    for (Parameter[] p : pairs) {
+      p[1].set(p[0].array().duplicate());
     }
+    sharesVision = null;
   }
 
-  /** {@code p_m ← m·p_m + (1 − m)·p} in place, without gradient. */
+  /** {@code p_m ← m·p_m + (1 − m)·p} in place, without gradient (not for a {@link #sharesVision() shared} ViT). */
   public void update(float m) {
-    for (Parameter[] p : pairs) {
+    for (Parameter[] p : averaged()) {
       try (NDScope scope = new NDScope()) {
         scope.suppressNotUsedWarning();
         NDArray mom = p[1].array();

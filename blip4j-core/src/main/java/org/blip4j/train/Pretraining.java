@@ -99,7 +99,7 @@ public final class Pretraining extends AdamWObjective<TrainTransform.Output> {
     this.options = options;
     this.tokenizer = tokenizer;
     this.momentum = new Momentum(model);
-    momentum.shareFrozenVision(trainable());
+    momentum.declareTrainable(trainable());
     this.momentumCoefficient = options.momentum();
     this.maxGradNorm = options.maxGradNorm();
   }

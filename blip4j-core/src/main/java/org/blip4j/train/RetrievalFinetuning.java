@@ -70,7 +70,7 @@ public final class RetrievalFinetuning extends AdamWObjective<RetrievalFinetunin
     this.options = options;
     this.tokenizer = tokenizer;
     this.momentum = new Momentum(model);
-    momentum.shareFrozenVision(trainable());
+    momentum.declareTrainable(trainable());
     ParameterStore store = model.parameters();
     long q = model.imageQueue().shape().get(1);
     this.idxQueue = store.byName().containsKey("idx_queue") ? store.get("idx_queue") : store.create("idx_queue", Parameter.Init.ZEROS, 1, q);

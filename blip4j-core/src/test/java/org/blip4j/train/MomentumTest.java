@@ -14,7 +14,10 @@ import org.blip4j.nn.Parameter;
 import org.blip4j.vision.VisionConfig;
 import org.junit.jupiter.api.Test;
 
-/** The momentum encoder with a frozen ViT: shared with the online one, never averaged; with a trained ViT: averaged as before. */
+/**
+ * The momentum encoder with a frozen ViT equal to its momentum copy: shared with the online one,
+ * never averaged; with a trained ViT, or a frozen one whose copy differs: averaged as before.
+ */
 class MomentumTest {
   private static BlipPretrainModel tinyModel(NDManager m) {
     BlipConfig cfg = new BlipConfig(new VisionConfig(16, 32, 1, 2, 32, 16, 1e-6, "gelu"),
@@ -38,7 +41,7 @@ class MomentumTest {
       Momentum momentum = new Momentum(model);
       momentum.copyParams();
       int all = momentum.size();
-      momentum.shareFrozenVision(online(model, false));
+      momentum.declareTrainable(online(model, false));
       assertThat(momentum.sharesVision()).isTrue();
       long visionTensors = model.parameters().byName().keySet().stream().filter(n -> n.startsWith("vision_model.")).count();
       assertThat(momentum.size()).isEqualTo(all - (int) visionTensors);
@@ -68,13 +71,32 @@ class MomentumTest {
   }
 
   @Test
+  void frozenVisionWithADifferentMomentumCopyKeepsItsAverage() {
+    Blip4j.init();
+    try (NDManager m = NDManager.newBaseManager()) {
+      BlipPretrainModel model = tinyModel(m);
+      Momentum momentum = new Momentum(model);
+      momentum.copyParams();
+      Parameter visionM = model.parameters().get("vision_model_m.embeddings.patch_embedding.weight");
+      visionM.set(visionM.array().add(1f)); // e.g. a checkpoint whose ViT was trained
+      int all = momentum.size();
+      momentum.declareTrainable(online(model, false));
+      assertThat(momentum.sharesVision()).isFalse();
+      assertThat(momentum.size()).isEqualTo(all);
+      float[] before = visionM.array().toFloatArray();
+      momentum.update(0.5f);
+      assertThat(visionM.array().toFloatArray()).isNotEqualTo(before);
+    }
+  }
+
+  @Test
   void trainedVisionKeepsItsMovingAverage() {
     Blip4j.init();
     try (NDManager m = NDManager.newBaseManager()) {
       BlipPretrainModel model = tinyModel(m);
       Momentum momentum = new Momentum(model);
       int all = momentum.size();
-      momentum.shareFrozenVision(online(model, true));
+      momentum.declareTrainable(online(model, true));
       assertThat(momentum.sharesVision()).isFalse();
       assertThat(momentum.size()).isEqualTo(all);
       Parameter visionM = model.parameters().get("vision_model_m.embeddings.patch_embedding.weight");
