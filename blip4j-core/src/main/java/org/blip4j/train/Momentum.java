@@ -4,8 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.blip4j.model.BlipPretrainModel;
 import org.blip4j.nn.Parameter;
 
@@ -69,8 +73,8 @@ public final class Momentum {
    * features reuse the online ViT's states instead of a second pass over the images. A momentum ViT
    * that differs (fine-tuning a model whose ViT was trained) keeps BLIP's average and its own pass.
    */
-  public void declareTrainable(java.util.Collection<Parameter> trainable) {
-    java.util.Set<Parameter> trained = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  public void declareTrainable(Collection<Parameter> trainable) {
+    Set<Parameter> trained = Collections.newSetFromMap(new IdentityHashMap<>());
     trained.addAll(trainable);
     visionFrozen = !visionPairs.isEmpty() && visionPairs.stream().noneMatch(p -> trained.contains(p[0]));
     sharesVision = null;
