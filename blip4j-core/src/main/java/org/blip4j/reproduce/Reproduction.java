@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.blip4j.capfilt.CapFilt;
 import org.blip4j.capfilt.CapFiltConfig;
@@ -372,12 +373,16 @@ public final class Reproduction {
     ObjectNode o = PRETTY.createObjectNode();
     o.put("model", m);
     RetrievalEvaluation.Options ro = new RetrievalEvaluation.Options(profile.kTest(), 64, ImageTextMatcher.FirstToken.ENC);
+    Optional<ShapesOracle> oracle = ShapesOracle.beside(shapes("summary.json"));
     try (ImageTextMatcher itm = ImageTextMatcher.load(out.resolve("models/retrieval-" + key))) {
       for (String split : List.of("test", "zs_test")) {
         RetrievalEvaluation.Result r = RetrievalEvaluation.evaluate(itm, evalSplit(split), images, ro, listener.eval(name));
         ObjectNode n = o.putObject("retrieval_" + split);
         n.put("images", r.n()).put("texts", r.texts().size());
         n.set("metrics", PRETTY.valueToTree(r.metrics()));
+        oracle.flatMap(w -> WorldTruth.of(r, images, w)).ifPresent(t -> n.putObject("world_truth")
+            .put("txt_true_r1", 100 * t.textTrueAt1()).put("img_true_r1", 100 * t.imageTrueAt1())
+            .put("txt_r1_oracle", 100 * t.textOracleAt1()).put("img_r1_oracle", 100 * t.imageOracleAt1()));
       }
     }
     try (Captioner cap = Captioner.load(out.resolve("models/caption-" + key))) {
@@ -386,6 +391,7 @@ public final class Reproduction {
       ObjectNode n = o.putObject("caption_test");
       n.put("images", r.n()).put("distinct_captions", r.images().stream().map(CaptionEvaluation.CaptionedImage::caption).distinct().count());
       n.set("metrics", PRETTY.valueToTree(r.metrics()));
+      oracle.flatMap(w -> WorldTruth.captionsTrue(r, images, w)).ifPresent(t -> n.putObject("world_truth").put("captions_true", 100 * t));
       ArrayNode ex = n.putArray("examples");
       for (CaptionEvaluation.CaptionedImage ci : r.images().subList(0, Math.min(5, r.images().size()))) {
         ex.addObject().put("image", ci.image()).put("caption", ci.caption()).put("reference", ci.references().get(0));

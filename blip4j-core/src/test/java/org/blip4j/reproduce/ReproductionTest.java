@@ -149,6 +149,17 @@ class ReproductionTest {
     assertThat(md).containsPattern("held-out scenes \\(`vision-warmup/heldout.json`; 0.5 is chance\\): colour [01]\\.\\d{3}, shape [01]\\.\\d{3}, count");
     assertThat(md).containsPattern("; shape [01]\\.\\d{3} on the \\d+ of them that hold one large object\\.");
     assertThat(report.rows()).containsKeys("noboot", "F", "C", "CF", "CF-beam");
+    // judged by the world's truth: an image's own captions are true of it, so the true share is never below R@1
+    com.fasterxml.jackson.databind.JsonNode cfEval = json.readTree(out.resolve("eval/CF.json").toFile());
+    for (String split : List.of("retrieval_test", "retrieval_zs_test")) {
+      com.fasterxml.jackson.databind.JsonNode t = cfEval.path(split).path("world_truth");
+      assertThat(t.path("txt_true_r1").asDouble()).as(split).isGreaterThanOrEqualTo(cfEval.path(split).path("metrics").path("txt_r1").asDouble());
+      assertThat(t.path("img_true_r1").asDouble()).as(split).isGreaterThanOrEqualTo(cfEval.path(split).path("metrics").path("img_r1").asDouble());
+      assertThat(t.path("txt_r1_oracle").asDouble()).as(split).isBetween(1.0, 100.0);
+      assertThat(t.path("img_r1_oracle").asDouble()).as(split).isBetween(1.0, 100.0);
+    }
+    assertThat(cfEval.path("caption_test").path("world_truth").path("captions_true").asDouble()).isBetween(0.0, 100.0);
+    assertThat(md).contains("## Judged by the world's truth (test split)", "| C+F | ");
     assertThat(report.rows().get("CF").cider()).isNotNaN();
     assertThat(Files.readString(out.resolve("report.html"))).contains("<table>", "<img alt=\"figure 4\" src=\"figure4.png\">");
 
