@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import java.util.Arrays;
 import org.blip4j.nn.ParameterStore;
 
 /**
@@ -88,6 +89,37 @@ public final class TextDecoder {
     NDManager m = logits.getManager();
     NDArray perToken = terms[0].mul(ParameterStore.scalar(m, 1f - smoothing)).add(terms[1].mul(ParameterStore.scalar(m, smoothing)));
     return perToken.mul(terms[2]).sum().div(terms[2].sum());
+  }
+
+  /**
+   * {@link #lmLoss} of a teacher-forced pass with the LM head applied only where a position predicts a
+   * label: the vocabulary projection, training's largest matrix product, skips padding, ignored
+   * prompt tokens and the last position. Equal to {@code lmLoss(forward(..).logits(), labels, smoothing)}
+   * up to float rounding (the same terms, summed in another order).
+   *
+   * @param labels int64 [B, L], ignored = {@link #IGNORE_INDEX} (read back to pick the positions)
+   * @param cross the image's cross-attention context
+   */
+  public NDArray labelledLmLoss(NDArray inputIds, NDArray attentionMask, CrossAttentionContext cross, NDArray labels, float smoothing) {
+    NDArray hidden = bert.forward(inputIds, attentionMask, TextTransformer.Mode.DECODER, cross, null, false).lastHiddenState();
+    long len = hidden.getShape().get(1);
+    long[] next = labels.toLongArray();
+    int picked = 0;
+    long[] rows = new long[next.length];
+    long[] targets = new long[next.length];
+    for (int i = 0; i < next.length; i++) {
+      // position t of sequence b predicts label t + 1; row b * L + t of the flattened states
+      if (i % len != len - 1 && next[i + 1] != IGNORE_INDEX) {
+        rows[picked] = i;
+        targets[picked++] = next[i + 1];
+      }
+    }
+    NDManager m = hidden.getManager();
+    NDArray states = hidden.reshape(-1, hidden.getShape().get(2)).get(m.create(Arrays.copyOf(rows, picked)));
+    NDArray logp = head.forward(states).logSoftmax(-1);
+    NDArray nll = logp.gather(m.create(Arrays.copyOf(targets, picked)).reshape(-1, 1), 1).reshape(-1).neg();
+    NDArray smooth = logp.mean(new int[] {-1}).neg();
+    return nll.mul(ParameterStore.scalar(m, 1f - smoothing)).add(smooth.mul(ParameterStore.scalar(m, smoothing))).mean();
   }
 
   /**

@@ -100,8 +100,7 @@ public final class CaptionFinetuning extends AdamWObjective<TrainTransform.Outpu
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
         NDArray embeds = model.imageEmbeds(TrainBatch.pixels(m, items));
         TextDecoder decoder = model.textDecoder();
-        NDArray logits = decoder.forward(ids, mask, decoder.bert().crossContext(embeds, null), null, false, false).logits();
-        loss = TextDecoder.lmLoss(logits, labels, TextDecoder.LABEL_SMOOTHING);
+        loss = decoder.labelledLmLoss(ids, mask, decoder.bert().crossContext(embeds, null), labels, TextDecoder.LABEL_SMOOTHING);
         gc.backward(loss);
       }
       double norm = update(ctx.lr(), options.maxGradNorm());

@@ -22,7 +22,7 @@ public final class LM {
     // labels = ids with padding → −100
     NDArray keep = mask.toType(ai.djl.ndarray.types.DataType.INT64, false);
     NDArray labels = decIds.mul(keep).add(keep.sub(m.create(1L)).mul(m.create(-TextDecoder.IGNORE_INDEX)));
-    NDArray logits = model.lmLogits(decIds, mask, imageEmbeds);
-    return TextDecoder.lmLoss(logits, labels, TextDecoder.LABEL_SMOOTHING);
+    TextDecoder decoder = model.textDecoder();
+    return decoder.labelledLmLoss(decIds, mask, decoder.bert().crossContext(imageEmbeds, null), labels, TextDecoder.LABEL_SMOOTHING);
   }
 }

@@ -61,6 +61,9 @@ class CaptionParityTest {
       Close.assertClose(io, "tf.loss", TextDecoder.lmLoss(out.logits(), labels, TextDecoder.LABEL_SMOOTHING), TOL);
       Close.assertClose(io, "tf.loss_no_smoothing", TextDecoder.lmLoss(out.logits(), labels, 0f), TOL);
       Close.assertClose(io, "tf.token_nll", TextDecoder.tokenNll(out.logits(), labels), TOL);
+      // training's path: the LM head only where a label is predicted (padding and the prompt skipped)
+      Close.assertClose(io, "tf.loss", model.textDecoder().labelledLmLoss(ids, mask, ctx, labels, TextDecoder.LABEL_SMOOTHING), TOL);
+      Close.assertClose(io, "tf.loss_no_smoothing", model.textDecoder().labelledLmLoss(ids, mask, ctx, labels, 0f), TOL);
     }
   }
 

@@ -10,6 +10,7 @@ import org.blip4j.checkpoint.OriginalCheckpoint;
 import org.blip4j.checkpoint.SafeTensors;
 import org.blip4j.testing.Close;
 import org.blip4j.testing.Fixtures;
+import org.blip4j.train.LM;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,6 +112,8 @@ class PretrainParityTest {
       NDArray lm = model.lmLogits(io.toNDArray(m, "lm.input_ids"), io.toNDArray(m, "text.attention_mask"), embeds);
       Close.assertClose(io, "lm.logits_first4", lm.get(new NDIndex(":, :4, :")), TOL);
       Close.assertClose(io, "lm.loss", TextDecoder.lmLoss(lm, io.toNDArray(m, "lm.labels"), TextDecoder.LABEL_SMOOTHING).reshape(new Shape()), TOL);
+      // pre-training's path: labels from the mask, the LM head only where a label is predicted
+      Close.assertClose(io, "lm.loss", LM.loss(model, io.toNDArray(m, "lm.input_ids"), io.toNDArray(m, "text.attention_mask"), embeds).reshape(new Shape()), TOL);
     }
   }
 }
