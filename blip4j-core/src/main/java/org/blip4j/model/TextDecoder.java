@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import org.blip4j.nn.ParameterStore;
 
@@ -101,6 +102,43 @@ public final class TextDecoder {
    * @param cross the image's cross-attention context
    */
   public NDArray labelledLmLoss(NDArray inputIds, NDArray attentionMask, CrossAttentionContext cross, NDArray labels, float smoothing) {
+    return labelledTerms(inputIds, attentionMask, cross, labels, smoothing).perToken().mean();
+  }
+
+  /**
+   * {@link #sequenceLoss} of a teacher-forced pass with the LM head applied only where a position
+   * predicts a label ({@link #labelledLmLoss}): VQA's answer loss and answer ranking, where most
+   * positions are padding. Equal to {@code sequenceLoss(forward(..).logits(), labels, smoothing)} up to
+   * float rounding.
+   *
+   * @return [B], 0 for a sequence without labels
+   */
+  public NDArray labelledSequenceLoss(NDArray inputIds, NDArray attentionMask, CrossAttentionContext cross, NDArray labels, float smoothing) {
+    Labelled t = labelledTerms(inputIds, attentionMask, cross, labels, smoothing);
+    long sequences = inputIds.getShape().get(0);
+    int k = t.sequence().length;
+    int[] count = new int[Math.toIntExact(sequences)];
+    for (long b : t.sequence()) {
+      count[(int) b]++;
+    }
+    int widest = Arrays.stream(count).max().orElse(0);
+    // [B, widest] indices into the per-token terms, padded with the index of an appended 0
+    long[] index = new long[count.length * widest];
+    Arrays.fill(index, k);
+    int[] filled = new int[count.length];
+    for (int r = 0; r < k; r++) {
+      int b = (int) t.sequence()[r];
+      index[b * widest + filled[b]++] = r;
+    }
+    NDManager m = t.perToken().getManager();
+    NDArray padded = t.perToken().concat(m.zeros(new Shape(1), t.perToken().getDataType()));
+    return padded.get(m.create(index, new Shape(count.length, widest))).sum(new int[] {1});
+  }
+
+  /** The label-smoothed loss of each labelled position [K] and the sequence each belongs to. */
+  private record Labelled(NDArray perToken, long[] sequence) {}
+
+  private Labelled labelledTerms(NDArray inputIds, NDArray attentionMask, CrossAttentionContext cross, NDArray labels, float smoothing) {
     NDArray hidden = bert.forward(inputIds, attentionMask, TextTransformer.Mode.DECODER, cross, null, false).lastHiddenState();
     long len = hidden.getShape().get(1);
     long[] next = labels.toLongArray();
@@ -114,12 +152,14 @@ public final class TextDecoder {
         targets[picked++] = next[i + 1];
       }
     }
+    rows = Arrays.copyOf(rows, picked);
     NDManager m = hidden.getManager();
-    NDArray states = hidden.reshape(-1, hidden.getShape().get(2)).get(m.create(Arrays.copyOf(rows, picked)));
+    NDArray states = hidden.reshape(-1, hidden.getShape().get(2)).get(m.create(rows));
     NDArray logp = head.forward(states).logSoftmax(-1);
     NDArray nll = logp.gather(m.create(Arrays.copyOf(targets, picked)).reshape(-1, 1), 1).reshape(-1).neg();
     NDArray smooth = logp.mean(new int[] {-1}).neg();
-    return nll.mul(ParameterStore.scalar(m, 1f - smoothing)).add(smooth.mul(ParameterStore.scalar(m, smoothing))).mean();
+    NDArray perToken = nll.mul(ParameterStore.scalar(m, 1f - smoothing)).add(smooth.mul(ParameterStore.scalar(m, smoothing)));
+    return new Labelled(perToken, Arrays.stream(rows).map(r -> r / len).toArray());
   }
 
   /**

@@ -316,8 +316,8 @@ public final class VqaModel extends BlipTask<BlipVqaModel> {
           mk.attach(pass);
           CrossAttentionContext ctx = decoder.bert().crossContext(st, mk);
           Shape s = new Shape((long) n * kk, len);
-          NDArray logits = decoder.forward(pass.create(ids, s), pass.create(mask, s), ctx, null, false, false).logits();
-          float[] sc = TextDecoder.sequenceLoss(logits, pass.create(labels, s), TextDecoder.LABEL_SMOOTHING).neg().toFloatArray();
+          float[] sc = decoder.labelledSequenceLoss(pass.create(ids, s), pass.create(mask, s), ctx, pass.create(labels, s), TextDecoder.LABEL_SMOOTHING)
+              .neg().toFloatArray();
           System.arraycopy(sc, 0, scores, q0 * kk, sc.length);
         }
       }

@@ -56,9 +56,9 @@ public final class Momentum {
     return null;
   }
 
-  /** Number of (online, momentum) parameter pairs the moving average updates. */
+  /** Number of (online, momentum) parameter pairs the moving average updates (does not fix the sharing decision). */
   public int size() {
-    return averaged().size();
+    return (sharesVision == null ? shareable() : sharesVision) ? nonVisionPairs.size() : pairs.size();
   }
 
   private List<Parameter[]> averaged() {
@@ -83,9 +83,13 @@ public final class Momentum {
   /** Whether the momentum ViT is the frozen online ViT ({@link #declareTrainable}); decided at the first call after the copies are set. */
   public boolean sharesVision() {
     if (sharesVision == null) {
-      sharesVision = visionFrozen && visionPairs.stream().allMatch(p -> p[0].array().contentEquals(p[1].array()));
+      sharesVision = shareable();
     }
     return sharesVision;
+  }
+
+  private boolean shareable() {
+    return visionFrozen && visionPairs.stream().allMatch(p -> p[0].array().contentEquals(p[1].array()));
   }
 
   /** {@code copy_params}: momentum copies start equal to the online parameters. */

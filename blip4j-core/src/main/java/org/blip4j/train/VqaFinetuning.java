@@ -155,9 +155,8 @@ public final class VqaFinetuning extends AdamWObjective<VqaFinetuning.Item> {
     NDArray owner = m.create(e.questionOfAnswer());
     // each answer row cross-attends to its own question's states, question padding masked
     CrossAttentionContext cross = model.textDecoder().bert().crossContext(states.get(owner), qMask.get(owner));
-    NDArray logits = model.textDecoder().forward(m.create(e.answers().flatInputIds(), as), m.create(e.answers().flatAttentionMask(), as), cross, null,
-        false, false).logits();
-    NDArray perAnswer = TextDecoder.sequenceLoss(logits, m.create(e.labels(), as), TextDecoder.LABEL_SMOOTHING);
+    NDArray perAnswer = model.textDecoder().labelledSequenceLoss(m.create(e.answers().flatInputIds(), as), m.create(e.answers().flatAttentionMask(), as),
+        cross, m.create(e.labels(), as), TextDecoder.LABEL_SMOOTHING);
     return perAnswer.mul(m.create(e.weights())).sum().div(ParameterStore.scalar(m, items.size()));
   }
 

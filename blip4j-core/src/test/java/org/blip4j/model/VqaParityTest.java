@@ -1,7 +1,12 @@
 package org.blip4j.model;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import java.util.Arrays;
 import org.blip4j.checkpoint.ModelDirectory;
 import org.blip4j.checkpoint.SafeTensors;
 import org.blip4j.testing.Close;
@@ -49,6 +54,17 @@ class VqaParityTest {
       Close.assertClose(io, "tf.logits", logits, TOL);
       Close.assertClose(io, "tf.loss", TextDecoder.lmLoss(logits, labels, TextDecoder.LABEL_SMOOTHING), TOL);
       Close.assertClose(io, "tf.loss_no_smoothing", TextDecoder.lmLoss(logits, labels, 0f), TOL);
+      // training's and rank mode's path: the LM head only where a label is predicted, summed per answer
+      TextDecoder decoder = model.textDecoder();
+      float[] perAnswer = decoder.labelledSequenceLoss(aIds, aMask, ctx, labels, TextDecoder.LABEL_SMOOTHING).toFloatArray();
+      assertThat(perAnswer).containsExactly(TextDecoder.sequenceLoss(logits, labels, TextDecoder.LABEL_SMOOTHING).toFloatArray(), within(1e-5f));
+      long predicted = Arrays.stream(labels.get(new NDIndex(":, 1:")).toLongArray()).filter(l -> l != TextDecoder.IGNORE_INDEX).count();
+      double mean = 0;
+      for (float a : perAnswer) {
+        mean += a / predicted;
+      }
+      Close.assertClose(io, "tf.loss", m.create((float) mean), TOL);
+      Close.assertClose(io, "tf.loss", decoder.labelledLmLoss(aIds, aMask, ctx, labels, TextDecoder.LABEL_SMOOTHING), TOL);
     }
   }
 }

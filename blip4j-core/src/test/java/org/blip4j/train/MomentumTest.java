@@ -76,11 +76,13 @@ class MomentumTest {
     try (NDManager m = NDManager.newBaseManager()) {
       BlipPretrainModel model = tinyModel(m);
       Momentum momentum = new Momentum(model);
-      momentum.copyParams();
-      Parameter visionM = model.parameters().get("vision_model_m.embeddings.patch_embedding.weight");
-      visionM.set(visionM.array().add(1f)); // e.g. a checkpoint whose ViT was trained
       int all = momentum.size();
+      momentum.copyParams();
       momentum.declareTrainable(online(model, false));
+      int shared = momentum.size(); // asked while the copies are equal: must not fix the decision
+      assertThat(shared).isLessThan(all);
+      Parameter visionM = model.parameters().get("vision_model_m.embeddings.patch_embedding.weight");
+      visionM.set(visionM.array().add(1f)); // e.g. a checkpoint whose ViT was trained, restored after
       assertThat(momentum.sharesVision()).isFalse();
       assertThat(momentum.size()).isEqualTo(all);
       float[] before = visionM.array().toFloatArray();
