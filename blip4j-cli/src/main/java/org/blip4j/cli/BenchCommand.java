@@ -13,14 +13,20 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 import org.blip4j.Blip4j;
 import org.blip4j.generate.GenerationConfig;
 import org.blip4j.generate.Generator;
+import org.blip4j.image.ImagePreprocessor;
+import org.blip4j.image.RgbImage;
 import org.blip4j.model.BlipCaptioningModel;
 import org.blip4j.model.BlipConfig;
 import org.blip4j.model.BlipRetrievalModel;
+import org.blip4j.model.BlipVqaModel;
 import org.blip4j.model.CrossAttentionContext;
 import org.blip4j.model.TextConfig;
+import org.blip4j.task.VqaModel;
+import org.blip4j.text.BertTokenizer;
 import org.blip4j.vision.VisionConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,6 +52,8 @@ public final class BenchCommand implements Callable<Integer> {
     REFERENCE.put("greedy_b1", 13.18);
     REFERENCE.put("itm_1x16", 6.48);
     REFERENCE.put("itc_16", 1.66);
+    // HF's BlipForQuestionAnswering has no rank mode (salesforce/BLIP's rank_answer): no reference
+    REFERENCE.put("vqa_rank_k128", Double.NaN);
   }
 
   @Spec CommandSpec spec;
@@ -147,6 +155,21 @@ public final class BenchCommand implements Callable<Integer> {
           time(medians, "itc_16", root, m -> ret.textFeatures(texts(m, 16, 35, 101), m.ones(new Shape(16, 35))).toFloatArray(), err);
         }
       }
+      if (wants("vqa_rank_k128")) {
+        err.println("building BLIP-" + config + " VQA model (random init)...");
+        NDManager vqaRoot = root.newSubManager();
+        BlipVqaModel model = new BlipVqaModel(cfg, vqaRoot);
+        model.parameters().initializeMissing(3, 0.02f);
+        try (VqaModel vqa = VqaModel.of(vqaRoot, model, BertTokenizer.bertBaseUncased(), new ImagePreprocessor(cfg.vision().imageSize()))) {
+          // rank mode as BLIP evaluates VQAv2: 3 128 candidate answers, the top 128 by first token rescored in full
+          VqaModel.AnswerCandidates answers = vqa.candidates(IntStream.range(0, 3128).mapToObj(i -> "answer " + i).toList());
+          int s = cfg.vision().imageSize();
+          byte[] rgb = new byte[s * s * 3];
+          new Random(5).nextBytes(rgb);
+          List<RgbImage> image = List.of(new RgbImage(s, s, rgb));
+          time(medians, "vqa_rank_k128", root, m -> vqa.answerRankedDecoded(image, List.of("what is in the picture?"), answers, 128), err);
+        }
+      }
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
@@ -158,7 +181,11 @@ public final class BenchCommand implements Callable<Integer> {
       out.printf("%-18s %10s %12s %8s%n", "workload", "blip4j s", "HF ref s", "speedup");
       for (Map.Entry<String, Double> e : medians.entrySet()) {
         double ref = REFERENCE.get(e.getKey());
-        out.printf("%-18s %10.3f %12.2f %7.2fx%n", e.getKey(), e.getValue(), ref, ref / e.getValue());
+        if (Double.isNaN(ref)) {
+          out.printf("%-18s %10.3f %12s %8s%n", e.getKey(), e.getValue(), "–", "–");
+        } else {
+          out.printf("%-18s %10.3f %12.2f %7.2fx%n", e.getKey(), e.getValue(), ref, ref / e.getValue());
+        }
       }
       if (!config.equals("base")) {
         out.println("(reference numbers are for --config base; ratios are meaningless for other sizes)");
