@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
     description = {"Reproduce BLIP's CapFilt experiment end to end on the Shapes world: pre-train without bootstrapping, fine-tune a captioner",
         "and a filter, run CapFilt (nucleus; beam in 'full'), pre-train new models on F / C / C+F (/ C+F beam) for the same number of steps,",
         "fine-tune each for retrieval and captioning, evaluate (test, zero-shot zs_test), write OUT/report.md and OUT/report.html.",
-        "Each stage is skipped when its result exists; rerun the same command to resume. quick: about 8 min, full: about 56 min on a 2-core CPU (measured).",
+        "Each stage is skipped when its result exists; rerun the same command to resume. quick: about 7 min, full: about 55 min on a 2-core CPU (measured).",
         "'blip reproduce seeds DIR DIR...' summarises runs with different --seed."})
 public final class ReproduceCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -91,7 +91,7 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
   }
 
   /**
-   * Aimed at ≤ 60 minutes on a 2-core CPU (measured 55:43 on the slower of two machines; 71 minutes there before the training speed-ups): scale 0.15, 1 500 pre-training steps, 800-step caption fine-tunes from
+   * Aimed at ≤ 60 minutes on a 2-core CPU (measured 55:19 on the slower of two machines, 55:43 before the LM-head change, 71 minutes before the training speed-ups): scale 0.15, 1 500 pre-training steps, 800-step caption fine-tunes from
    * 3e-4 (CIDEr of the noboot captioner 121 against 100 with 300 steps from 1e-4), the beam
    * row, full test splits; the world is drawn on SHAPES.md's 96-px canvas (the model still sees 64 px,
    * in 8-px patches: with the named size's 16-px patches a small object is a fraction of one of 16
