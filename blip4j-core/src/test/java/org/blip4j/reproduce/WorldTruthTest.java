@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.blip4j.eval.CaptionEvaluation;
 import org.blip4j.eval.RetrievalEvaluation;
 import org.junit.jupiter.api.Test;
 
@@ -60,5 +61,26 @@ class WorldTruthTest {
 
     // an oracle that cannot judge one pair judges nothing
     assertThat(WorldTruth.of(result, root, (image, caption) -> caption.equals("c3") ? Optional.empty() : Optional.of(true))).isEmpty();
+  }
+
+  @Test
+  void shareOfTrueGeneratedCaptions() {
+    Path root = Path.of("/data/shapes/images");
+    List<CaptionEvaluation.CaptionedImage> images = new ArrayList<>();
+    String[] captions = {"a red circle", "a blue square", "two shapes"};
+    for (int i = 0; i < 3; i++) {
+      images.add(new CaptionEvaluation.CaptionedImage("k" + i, root.resolve("test/00000" + i + ".png").toString(), captions[i], List.of("ref"), Map.of()));
+    }
+    CaptionEvaluation.Result result = new CaptionEvaluation.Result(Map.of(), Map.of(), images, null);
+    Set<String> asked = new java.util.TreeSet<>();
+    Optional<Double> share = WorldTruth.captionsTrue(result, root, (image, caption) -> {
+      asked.add(image);
+      return Optional.of(!caption.contains("blue"));
+    });
+    assertThat(share).hasValueSatisfying(v -> assertThat(v).isCloseTo(2.0 / 3, within(1e-12)));
+    assertThat(asked).containsExactly("test/000000.png", "test/000001.png", "test/000002.png");
+    assertThat(WorldTruth.captionsTrue(result, root, (image, caption) -> Optional.empty())).isEmpty();
+    assertThat(WorldTruth.captionsTrue(new CaptionEvaluation.Result(Map.of(), Map.of(), List.of(), null), root, (image, caption) -> Optional.of(true)))
+        .isEmpty();
   }
 }
