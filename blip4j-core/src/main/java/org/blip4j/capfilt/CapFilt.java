@@ -275,15 +275,7 @@ public final class CapFilt {
 
   /** The image as written to the outputs: relative to {@code root} ('/'-separated) when under it, else absolute; a shard member's label. */
   static String imageName(ImageRef ref, Path root) {
-    if (ref instanceof ImageRef.File f) {
-      Path p = f.path().toAbsolutePath().normalize();
-      Path r = root.toAbsolutePath().normalize();
-      if (p.startsWith(r)) {
-        return r.relativize(p).toString().replace('\\', '/');
-      }
-      return p.toString();
-    }
-    return ref.source();
+    return ref instanceof ImageRef.File f ? CaptionOracle.imagePath(f.path(), root) : ref.source();
   }
 
   private CapFiltReport merge(Inputs in, Path out, int shards, long total, BadSampleCounter webBad, boolean webInShards, CaptionOracle oracle)

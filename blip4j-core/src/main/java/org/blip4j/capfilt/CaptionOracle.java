@@ -1,5 +1,6 @@
 package org.blip4j.capfilt;
 
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -17,4 +18,11 @@ public interface CaptionOracle {
    * @return true / false, or empty when the oracle cannot judge this caption (not counted)
    */
   Optional<Boolean> isCorrect(String imagePath, String caption);
+
+  /** {@code image} as an oracle is given it: relative to {@code root} ('/'-separated) when under it, else absolute. */
+  static String imagePath(Path image, Path root) {
+    Path p = image.toAbsolutePath().normalize();
+    Path r = root.toAbsolutePath().normalize();
+    return p.startsWith(r) ? r.relativize(p).toString().replace('\\', '/') : p.toString();
+  }
 }

@@ -87,8 +87,7 @@ public final class TextDecoder {
    */
   public static NDArray lmLoss(NDArray logits, NDArray labels, float smoothing) {
     NDArray[] terms = tokenTerms(logits, labels);
-    NDManager m = logits.getManager();
-    NDArray perToken = terms[0].mul(ParameterStore.scalar(m, 1f - smoothing)).add(terms[1].mul(ParameterStore.scalar(m, smoothing)));
+    NDArray perToken = smoothed(terms[0], terms[1], smoothing);
     return perToken.mul(terms[2]).sum().div(terms[2].sum());
   }
 
@@ -158,7 +157,7 @@ public final class TextDecoder {
     NDArray logp = head.forward(states).logSoftmax(-1);
     NDArray nll = logp.gather(m.create(Arrays.copyOf(targets, picked)).reshape(-1, 1), 1).reshape(-1).neg();
     NDArray smooth = logp.mean(new int[] {-1}).neg();
-    NDArray perToken = nll.mul(ParameterStore.scalar(m, 1f - smoothing)).add(smooth.mul(ParameterStore.scalar(m, smoothing)));
+    NDArray perToken = smoothed(nll, smooth, smoothing);
     return new Labelled(perToken, Arrays.stream(rows).map(r -> r / len).toArray());
   }
 
@@ -173,9 +172,14 @@ public final class TextDecoder {
    */
   public static NDArray sequenceLoss(NDArray logits, NDArray labels, float smoothing) {
     NDArray[] terms = tokenTerms(logits, labels);
-    NDManager m = logits.getManager();
-    NDArray perToken = terms[0].mul(ParameterStore.scalar(m, 1f - smoothing)).add(terms[1].mul(ParameterStore.scalar(m, smoothing)));
+    NDArray perToken = smoothed(terms[0], terms[1], smoothing);
     return perToken.mul(terms[2]).reshape(logits.getShape().get(0), -1).sum(new int[] {1});
+  }
+
+  /** Label smoothing of per-position terms: {@code nll·(1−ε) + smooth·ε}. */
+  private static NDArray smoothed(NDArray nll, NDArray smooth, float smoothing) {
+    NDManager m = nll.getManager();
+    return nll.mul(ParameterStore.scalar(m, 1f - smoothing)).add(smooth.mul(ParameterStore.scalar(m, smoothing)));
   }
 
   /** Per-position negative log-likelihood without smoothing, [B, L-1], 0 at ignored positions. */

@@ -83,7 +83,7 @@ public record WorldTruth(double textTrueAt1, double imageTrueAt1, double textOra
     List<RetrievalEvaluation.TextRanking> texts = result.texts();
     boolean[][] truth = new boolean[images.size()][texts.size()];
     for (int i = 0; i < images.size(); i++) {
-      String image = relative(imageRoot, images.get(i).image());
+      String image = CaptionOracle.imagePath(Path.of(images.get(i).image()), imageRoot);
       for (int t = 0; t < texts.size(); t++) {
         Optional<Boolean> verdict = oracle.isCorrect(image, texts.get(t).text());
         if (verdict.isEmpty()) {
@@ -102,18 +102,12 @@ public record WorldTruth(double textTrueAt1, double imageTrueAt1, double textOra
   public static Optional<Double> captionsTrue(CaptionEvaluation.Result result, Path imageRoot, CaptionOracle oracle) {
     double yes = 0;
     for (CaptionEvaluation.CaptionedImage c : result.images()) {
-      Optional<Boolean> verdict = oracle.isCorrect(relative(imageRoot, c.image()), c.caption());
+      Optional<Boolean> verdict = oracle.isCorrect(CaptionOracle.imagePath(Path.of(c.image()), imageRoot), c.caption());
       if (verdict.isEmpty()) {
         return Optional.empty();
       }
       yes += verdict.get() ? 1 : 0;
     }
     return result.images().isEmpty() ? Optional.empty() : Optional.of(yes / result.images().size());
-  }
-
-  private static String relative(Path root, String image) {
-    Path p = Path.of(image).toAbsolutePath().normalize();
-    Path r = root.toAbsolutePath().normalize();
-    return p.startsWith(r) ? r.relativize(p).toString().replace('\\', '/') : image;
   }
 }
