@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code blip reproduce}: its help, and a bad {@code --scale} or {@code --seed} refused as a usage error before anything runs;
+ * {@code blip reproduce}: its help, and a bad {@code --scale}, {@code --seed} or {@code --model} refused as a usage error before anything runs;
  * {@code blip reproduce seeds} on hand-made finished runs.
  */
 class ReproduceCommandTest {
@@ -21,7 +21,7 @@ class ReproduceCommandTest {
   void helpDescribesTheOptions() {
     Cli.Result r = Cli.run("reproduce", "--help");
     assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(r.out()).contains("--scale", "quick|full", "--out", "--json", "--seed", "Default: quick", "report.md");
+    assertThat(r.out()).contains("--scale", "quick|full", "--out", "--json", "--seed", "--model", "midi", "Default: quick", "report.md");
     assertThat(Cli.run("--help").out()).containsPattern("(?m)^\\s+reproduce\\s");
   }
 
@@ -35,6 +35,10 @@ class ReproduceCommandTest {
     assertThat(seed.exitCode()).as(seed.toString()).isEqualTo(2);
     assertThat(seed.err()).contains("--seed");
     assertThat(tmp.resolve("s")).doesNotExist();
+    Cli.Result model = Cli.run("reproduce", "--model", "huge", "--out", tmp.resolve("m"));
+    assertThat(model.exitCode()).as(model.toString()).isEqualTo(2);
+    assertThat(model.err()).contains("--model must be one of tiny, mini, midi, small, base, large, got 'huge'");
+    assertThat(tmp.resolve("m")).doesNotExist();
   }
 
   /** A finished quick run with {@code seed}: every row at TR@1 / IR@1 {@code noboot}, CIDEr 0.2; CF at {@code cf}. */

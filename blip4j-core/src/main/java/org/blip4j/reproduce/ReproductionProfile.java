@@ -128,6 +128,14 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
         visionWarmupSingleObjectSteps, visionWarmupLr, textInitStd, visionFrozen, newSeed);
   }
 
+  /** This profile with another {@link #model()} size (a name {@link org.blip4j.train.PretrainJob#modelConfig} knows). */
+  public ReproductionProfile withModel(String newModel) {
+    return new ReproductionProfile(name, shapesScale, shapesImageSize, newModel, imageSize, patchSize, batchSize, pretrainSteps, pretrainLr, warmupSteps,
+        queueSize, finetuneSteps, finetuneLr, retrievalSteps, retrievalLr, itmNegatives, capfiltBatch, capfiltShard, capfiltThreshold, beamRow,
+        testImages, zsImages, kTest, captionBeams, checkpointEvery, loaderThreads, visionWarmupSteps, visionWarmupImages,
+        visionWarmupSingleObjectSteps, visionWarmupLr, textInitStd, visionFrozen, seed);
+  }
+
   /** {@code quick} or {@code full}. */
   public static ReproductionProfile of(String name) {
     return switch (name.toLowerCase(Locale.ROOT)) {

@@ -56,6 +56,9 @@ import org.blip4j.vision.VisionConfig;
 public final class PretrainJob {
   private PretrainJob() {}
 
+  /** The names {@link #modelConfig} knows. */
+  public static final List<String> MODEL_SIZES = List.of("tiny", "mini", "midi", "small", "base", "large");
+
   /** Named model sizes at {@code imageSize} px: the ViT/BERT widths and depths; projections 256 (BLIP's embed_dim) from small up. */
   public static BlipConfig modelConfig(String size, int imageSize) {
     VisionConfig tinyVit = new VisionConfig(48, 96, 2, 4, imageSize, 16, 1e-6, "gelu");
@@ -63,6 +66,9 @@ public final class PretrainJob {
       case "tiny" -> new BlipConfig(tinyVit, new TextConfig(30524, 48, 48, 96, 2, 4, 64, 1e-12, "gelu", 30522, 0, 2, 102), 32, 32, 2.6592, null);
       // tiny's ViT with a text side twice as wide: at 48 the decoder cannot tell which shape the named colour has
       case "mini" -> new BlipConfig(tinyVit, new TextConfig(30524, 96, 48, 384, 2, 4, 64, 1e-12, "gelu", 30522, 0, 2, 102), 32, 32, 2.6592, null);
+      // mini with a ViT as wide as its text side: on held-out Shapes scenes colour+shape F1 0.66 against 0.50, for 1.7× the ViT's time
+      case "midi" -> new BlipConfig(new VisionConfig(96, 384, 2, 4, imageSize, 16, 1e-6, "gelu"),
+          new TextConfig(30524, 96, 96, 384, 2, 4, 64, 1e-12, "gelu", 30522, 0, 2, 102), 32, 32, 2.6592, null);
       case "small" -> new BlipConfig(new VisionConfig(256, 1024, 4, 4, imageSize, 16, 1e-6, "gelu"),
           new TextConfig(30524, 256, 256, 1024, 4, 4, 64, 1e-12, "gelu", 30522, 0, 2, 102), 128, 128, 2.6592, null);
       case "base" -> new BlipConfig(VisionConfig.base(imageSize).withEps(1e-6), TextConfig.base(768), 512, 256, 2.6592, null);
@@ -70,7 +76,7 @@ public final class PretrainJob {
       default -> {
         Path p = Path.of(size);
         if (!Files.isRegularFile(p)) {
-          throw new IllegalArgumentException("model must be tiny, mini, small, base, large or a config.json path; '" + size + "' is none of them");
+          throw new IllegalArgumentException("model must be one of " + String.join(", ", MODEL_SIZES) + " or a config.json path; '" + size + "' is none of them");
         }
         yield BlipConfig.read(p);
       }
