@@ -122,18 +122,19 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
 
   /** This profile with another training {@link #seed()}. */
   public ReproductionProfile withSeed(long newSeed) {
-    return new ReproductionProfile(name, shapesScale, shapesImageSize, model, imageSize, patchSize, batchSize, pretrainSteps, pretrainLr, warmupSteps,
-        queueSize, finetuneSteps, finetuneLr, retrievalSteps, retrievalLr, itmNegatives, capfiltBatch, capfiltShard, capfiltThreshold, beamRow,
-        testImages, zsImages, kTest, captionBeams, checkpointEvery, loaderThreads, visionWarmupSteps, visionWarmupImages,
-        visionWarmupSingleObjectSteps, visionWarmupLr, textInitStd, visionFrozen, newSeed);
+    return with(model, newSeed);
   }
 
   /** This profile with another {@link #model()} size (a name {@link org.blip4j.train.PretrainJob#modelConfig} knows). */
   public ReproductionProfile withModel(String newModel) {
+    return with(newModel, seed);
+  }
+
+  private ReproductionProfile with(String newModel, long newSeed) {
     return new ReproductionProfile(name, shapesScale, shapesImageSize, newModel, imageSize, patchSize, batchSize, pretrainSteps, pretrainLr, warmupSteps,
         queueSize, finetuneSteps, finetuneLr, retrievalSteps, retrievalLr, itmNegatives, capfiltBatch, capfiltShard, capfiltThreshold, beamRow,
         testImages, zsImages, kTest, captionBeams, checkpointEvery, loaderThreads, visionWarmupSteps, visionWarmupImages,
-        visionWarmupSingleObjectSteps, visionWarmupLr, textInitStd, visionFrozen, seed);
+        visionWarmupSingleObjectSteps, visionWarmupLr, textInitStd, visionFrozen, newSeed);
   }
 
   /** {@code quick} or {@code full}. */

@@ -63,6 +63,16 @@ class ReproductionReportTest {
   }
 
   @Test
+  void withModelChangesTheModelOnly() {
+    ReproductionProfile full = ReproductionProfile.full().withSeed(7);
+    ReproductionProfile midi = full.withModel("midi");
+    assertThat(midi.model()).isEqualTo("midi");
+    assertThat(midi.seed()).isEqualTo(7);
+    assertThat(midi).isNotEqualTo(full);
+    assertThat(midi.withModel(full.model())).isEqualTo(full);
+  }
+
+  @Test
   void aFrozenViTNeedsAWarmup() {
     ReproductionProfile q = ReproductionProfile.quick();
     assertThatThrownBy(() -> new ReproductionProfile(q.name(), q.shapesScale(), q.shapesImageSize(), q.model(), q.imageSize(), q.patchSize(),
