@@ -49,7 +49,7 @@ public final class ReproduceCommand implements Callable<Integer> {
   Long seed;
 
   @Option(names = "--model", paramLabel = "SIZE", description = "Model size of every pre-training (default: the profile's; full: mini). "
-      + "midi is mini with a ViT as wide as its text side: better perception; full about 58 instead of 52 min (measured, 2 cores).")
+      + "midi is mini with a ViT as wide as its text side: better perception; full about 58–62 instead of 52–55 min (measured, 2 cores).")
   String model;
 
   @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")
