@@ -47,7 +47,7 @@ class ReproductionReportTest {
     assertThat(ReproductionProfile.quick().visionFrozen()).isFalse();
     String frozen = "After the warm-up the ViT is FROZEN";
     assertThat(ReproductionReport.write(runWithWarmup("full", 0.999), ReproductionProfile.full(), List.of("noboot", "CF")).markdown())
-        .contains(frozen, "model `mini` at 64 px in 8-px patches");
+        .contains(frozen, "model `midi` at 64 px in 8-px patches");
     assertThat(ReproductionReport.write(runWithWarmup("quick", 0.999), ReproductionProfile.quick(), List.of("noboot", "CF")).markdown())
         .doesNotContain(frozen);
   }
@@ -65,11 +65,11 @@ class ReproductionReportTest {
   @Test
   void withModelChangesTheModelOnly() {
     ReproductionProfile full = ReproductionProfile.full().withSeed(7);
-    ReproductionProfile midi = full.withModel("midi");
-    assertThat(midi.model()).isEqualTo("midi");
-    assertThat(midi.seed()).isEqualTo(7);
-    assertThat(midi).isNotEqualTo(full);
-    assertThat(midi.withModel(full.model())).isEqualTo(full);
+    ReproductionProfile mini = full.withModel("mini");
+    assertThat(mini.model()).isEqualTo("mini");
+    assertThat(mini.seed()).isEqualTo(7);
+    assertThat(mini).isNotEqualTo(full);
+    assertThat(mini.withModel(full.model())).isEqualTo(full);
   }
 
   @Test
