@@ -48,8 +48,8 @@ public final class ReproduceCommand implements Callable<Integer> {
       + "sampling stay fixed, so the data are the same. Run several seeds to see how much a row moves.")
   Long seed;
 
-  @Option(names = "--model", paramLabel = "SIZE", description = "Model size of every pre-training (default: the profile's; full: mini). "
-      + "midi is mini with a ViT as wide as its text side: better perception; full about 58–62 instead of 52–55 min (measured, 2 cores).")
+  @Option(names = "--model", paramLabel = "SIZE", description = "Model size of every pre-training (default: the profile's; full: midi, a ViT as wide as its text side). "
+      + "mini has a ViT half as wide: weaker perception; full with it took 52–55 min with the earlier 8 000-step single-object warm-up (measured, 2 cores).")
   String model;
 
   @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")
