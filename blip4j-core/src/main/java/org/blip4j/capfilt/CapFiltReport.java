@@ -10,9 +10,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 import org.blip4j.capfilt.ShardResult.Candidate;
 import org.blip4j.capfilt.ShardResult.ScoredSample;
 import org.blip4j.capfilt.ShardResult.Source;
+import org.blip4j.eval.BinaryScores;
+import org.blip4j.eval.BinaryScores.OperatingPoint;
 
 /**
  * What CapFilt did: captions kept / removed per source, and — where the web records carry a noise
@@ -20,7 +23,9 @@ import org.blip4j.capfilt.ShardResult.Source;
  * how well the filter separates noise: per kind the fraction removed (for a noisy kind the recall of
  * removal, for a clean kind the fraction wrongly removed), overall "removes X % of noisy web
  * captions, keeps Y % of clean ones", the precision of removal (noisy / all removed labelled web
- * captions), and a histogram of ITM probabilities per kind (10 bins of width 0.1, the last closed).
+ * captions), a histogram of ITM probabilities per kind (10 bins of width 0.1, the last closed), and
+ * what the scores say whatever the threshold: the ROC AUC of clean over noisy, the share kept / removed at
+ * thresholds 0.1 … 0.9, and the threshold that best balances the two.
  * With a {@link CaptionOracle}: the share of synthetic captions it judges incorrect, all and kept.
  *
  * @param threshold the filter's threshold
@@ -33,13 +38,18 @@ import org.blip4j.capfilt.ShardResult.Source;
  * @param kinds per noise label, in the order clean_web, clean, wrong_attr, mismatch, unrelated, then others by name
  * @param syntheticHistogram ITM probabilities of the synthetic captions
  * @param oracle the synthetic captions' judgement, when an oracle was given
+ * @param cleanVsNoisy the ITM probabilities of the clean (positive) and noisy (negative) labelled web
+ *     captions, when there are both
  */
 public record CapFiltReport(double threshold, long samples, Map<String, Long> skippedImages, Map<String, Long> inputBad, long human,
-    Counts web, Counts synthetic, Map<String, KindStats> kinds, long[] syntheticHistogram, Optional<OracleStats> oracle) {
+    Counts web, Counts synthetic, Map<String, KindStats> kinds, long[] syntheticHistogram, Optional<OracleStats> oracle,
+    Optional<BinaryScores> cleanVsNoisy) {
   /** Histogram bins over [0, 1]. */
   public static final int BINS = 10;
   private static final List<String> KIND_ORDER = List.of("clean_web", "clean", "wrong_attr", "mismatch", "unrelated");
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The thresholds of the report's sweep: 0.1 … 0.9. */
+  private static final List<Double> SWEEP = IntStream.range(1, BINS).mapToObj(i -> i / (double) BINS).toList();
 
   /** Kept / total of one source. */
   public record Counts(long total, long kept) {
@@ -113,6 +123,8 @@ public record CapFiltReport(double threshold, long samples, Map<String, Long> sk
     long keptJudged = 0;
     long keptIncorrect = 0;
     long unjudged = 0;
+    List<Float> cleanScores = new ArrayList<>();
+    List<Float> noisyScores = new ArrayList<>();
     for (ScoredSample s : scored) {
       for (Candidate c : s.candidates()) {
         if (c.source() == Source.WEB) {
@@ -124,6 +136,7 @@ public record CapFiltReport(double threshold, long samples, Map<String, Long> sk
             k[0]++;
             k[1] += c.kept() ? 0 : 1;
             kindHist.computeIfAbsent(kind.get(), x -> new long[BINS])[bin(c.itm())]++;
+            (isClean(kind.get()) ? cleanScores : noisyScores).add(c.itm());
           }
         } else if (c.source() == Source.SYNTHETIC) {
           synTotal++;
@@ -155,7 +168,8 @@ public record CapFiltReport(double threshold, long samples, Map<String, Long> sk
     }
     Optional<OracleStats> os = oracle == null ? Optional.empty() : Optional.of(new OracleStats(judged, incorrect, keptJudged, keptIncorrect, unjudged));
     return new CapFiltReport(threshold, scored.size(), new TreeMap<>(skippedImages), new TreeMap<>(inputBad), human,
-        new Counts(webTotal, webKept), new Counts(synTotal, synKept), kinds, synHist, os);
+        new Counts(webTotal, webKept), new Counts(synTotal, synKept), kinds, synHist, os,
+        cleanScores.isEmpty() || noisyScores.isEmpty() ? Optional.empty() : Optional.of(new BinaryScores(cleanScores, noisyScores)));
   }
 
   /** Noisy web captions (labelled, not clean). */
@@ -239,6 +253,12 @@ public record CapFiltReport(double threshold, long samples, Map<String, Long> sk
           h.add(c);
         }
       }
+      cleanVsNoisy.ifPresent(b -> {
+        f.put("auc", b.auc());
+        putOperatingPoint(f.putObject("balanced"), b.balanced());
+        ArrayNode points = f.putArray("thresholds");
+        SWEEP.forEach(t -> putOperatingPoint(points.addObject(), b.at(t)));
+      });
     }
     ArrayNode h = o.putArray("synthetic_itm_histogram");
     for (long c : syntheticHistogram) {
@@ -252,6 +272,10 @@ public record CapFiltReport(double threshold, long samples, Map<String, Long> sk
       putFraction(n, "kept_incorrect_ratio", os.keptIncorrectRatio());
     });
     return o;
+  }
+
+  private static void putOperatingPoint(ObjectNode o, OperatingPoint p) {
+    o.put("threshold", p.threshold()).put("clean_kept_fraction", p.positivesAccepted()).put("noisy_removed_fraction", p.negativesRejected());
   }
 
   private static String pct(double v) {
@@ -288,6 +312,19 @@ public record CapFiltReport(double threshold, long samples, Map<String, Long> sk
         sb.append(String.format(Locale.ROOT, "| %s%s | %d | %d | %s | %s |\n", k.kind(), k.clean() ? " (clean: wrongly removed)" : " (noisy: recall)",
             k.total(), k.removed(), pct(k.removedFraction()), histogram(k.histogram())));
       }
+      cleanVsNoisy.ifPresent(b -> {
+        OperatingPoint best = b.balanced();
+        sb.append(String.format(Locale.ROOT, "%nWhatever the threshold: ROC AUC %.3f (P(a clean caption scores above a noisy one)). "
+            + "The best balance of the two shares is at threshold %.3f: keeps %s of clean, removes %s of noisy captions.%n%n",
+            b.auc(), best.threshold(), pct(best.positivesAccepted()), pct(best.negativesRejected())));
+        sb.append("| threshold |");
+        SWEEP.forEach(t -> sb.append(String.format(Locale.ROOT, " %.1f |", t)));
+        sb.append("\n|---|").append("---:|".repeat(SWEEP.size())).append("\n| clean kept |");
+        SWEEP.forEach(t -> sb.append(' ').append(pct(b.at(t).positivesAccepted())).append(" |"));
+        sb.append("\n| noisy removed |");
+        SWEEP.forEach(t -> sb.append(' ').append(pct(b.at(t).negativesRejected())).append(" |"));
+        sb.append('\n');
+      });
     }
     sb.append("\nSynthetic captions' ITM histogram: ").append(histogram(syntheticHistogram)).append('\n');
     oracle.ifPresent(os -> sb.append(String.format(Locale.ROOT, "%nSynthetic captions judged incorrect by the oracle: %s (%d/%d; %d not judged); among the kept ones: %s (%d/%d).%n",

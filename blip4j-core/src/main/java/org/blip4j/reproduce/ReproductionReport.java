@@ -193,7 +193,13 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
           .append(pct(e.getValue().path("removed_fraction"))).append(" |\n"));
       sb.append("\nOverall: removes ").append(pct(f.path("noisy_removed_fraction"))).append(" of noisy web captions, keeps ")
           .append(pct(f.path("clean_kept_fraction"))).append(" of clean ones; removal precision ").append(pct(f.path("removal_precision")))
-          .append(". Threshold ").append(nuc.path("threshold").asDouble()).append(". Details: `capfilt-nucleus/report.md`.\n\n");
+          .append(". Threshold ").append(nuc.path("threshold").asDouble()).append('.');
+      if (f.has("auc")) {
+        JsonNode best = f.path("balanced");
+        sb.append(String.format(Locale.ROOT, " Whatever the threshold: ROC AUC %.3f of clean over noisy; the best balance is at %.3f, which keeps %s and removes %s.",
+            f.path("auc").asDouble(), best.path("threshold").asDouble(), pct(best.path("clean_kept_fraction")), pct(best.path("noisy_removed_fraction"))));
+      }
+      sb.append(" Details: `capfilt-nucleus/report.md`.\n\n");
     } else {
       sb.append("(no CapFilt report)\n\n");
     }

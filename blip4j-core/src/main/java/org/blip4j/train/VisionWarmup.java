@@ -17,6 +17,7 @@ import java.util.Set;
 import org.blip4j.data.shapes.Scene;
 import org.blip4j.data.shapes.SceneObject;
 import org.blip4j.data.shapes.Vocabulary;
+import org.blip4j.eval.BinaryScores;
 import org.blip4j.model.BlipPretrainModel;
 import org.blip4j.nn.Linear;
 import org.blip4j.nn.Parameter;
@@ -272,57 +273,13 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
         g[3] += truth != predicted ? 1 : 0;
       }
       if (pos.size() >= 5 && neg.size() >= 5) {
-        g[0] += auc(pos, neg);
+        g[0] += new BinaryScores(pos, neg).auc();
         g[1]++;
       }
     }
     Map<String, GroupScore> out = new LinkedHashMap<>();
     sums.forEach((group, g) -> out.put(group, new GroupScore(g[1] == 0 ? Double.NaN : g[0] / g[1], g[2] == 0 ? 0 : 2 * g[2] / (2 * g[2] + g[3]), (int) g[1])));
     return out;
-  }
-
-  /** P(score of a positive > score of a negative), ties counted half. */
-  static double auc(List<Float> pos, List<Float> neg) {
-    float[] sorted = new float[neg.size()];
-    for (int i = 0; i < sorted.length; i++) {
-      sorted[i] = neg.get(i);
-    }
-    Arrays.sort(sorted);
-    double wins = 0;
-    for (float x : pos) {
-      int below = lowerBound(sorted, x);
-      int notAbove = upperBound(sorted, x);
-      wins += below + 0.5 * (notAbove - below);
-    }
-    return wins / ((double) pos.size() * neg.size());
-  }
-
-  private static int lowerBound(float[] a, float x) {
-    int lo = 0;
-    int hi = a.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (a[mid] < x) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
-  }
-
-  private static int upperBound(float[] a, float x) {
-    int lo = 0;
-    int hi = a.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (a[mid] <= x) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 
   /** Copies the warmed-up ViT into {@code model}'s online ViT (its momentum copy follows at the start of pre-training). */

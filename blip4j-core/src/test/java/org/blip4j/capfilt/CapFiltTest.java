@@ -32,6 +32,7 @@ import org.blip4j.data.Sample;
 import org.blip4j.data.SampleIterator;
 import org.blip4j.data.SampleReaders;
 import org.blip4j.data.ShardWriter;
+import org.blip4j.eval.BinaryScores;
 import org.blip4j.image.ImageDecoder;
 import org.blip4j.image.ImagePreprocessor;
 import org.blip4j.image.RgbImage;
@@ -409,8 +410,19 @@ class CapFiltTest {
     assertThat(o.keptIncorrectRatio()).isEqualTo(0.5);
     assertThat(r.toMarkdown()).contains("removes 66.7 % of noisy web captions (4/6) and keeps 75.0 % of clean ones (3/4)")
         .contains("| wrong_attr (noisy: recall) | 3 | 2 | 66.7 % |").contains("precision of removal 80.0 %");
+    // whatever the threshold, by hand: clean 0.95 0.8 0.55 0.2 against noisy 1.0 0.5 0.45 0.1 0.05 0.0 -> 5+5+5+3 of 24 pairs
+    assertThat(r.cleanVsNoisy().orElseThrow().auc()).isEqualTo(0.75);
+    assertThat(r.cleanVsNoisy().orElseThrow().at(0.5)).isEqualTo(new BinaryScores.OperatingPoint(0.5, r.cleanKeptFraction(), r.noisyRemovedFraction()));
+    assertThat(r.toMarkdown()).contains("ROC AUC 0.750")
+        .contains("at threshold 0.550: keeps 75.0 % of clean, removes 83.3 % of noisy captions")
+        .contains("| clean kept | 100.0 % | 100.0 % | 75.0 % | 75.0 % | 75.0 % | 50.0 % | 50.0 % | 50.0 % | 25.0 % |")
+        .contains("| noisy removed | 33.3 % | 50.0 % | 50.0 % | 50.0 % | 66.7 % | 83.3 % | 83.3 % | 83.3 % | 83.3 % |");
     JsonNode j = r.toJson();
     assertThat(j.get("filter_vs_noise_labels").get("kinds").get("mismatch").get("removed_fraction").asDouble()).isEqualTo(1.0);
+    assertThat(j.get("filter_vs_noise_labels").get("auc").asDouble()).isEqualTo(0.75);
+    assertThat(j.get("filter_vs_noise_labels").get("balanced").get("threshold").asDouble()).isEqualTo(0.55f);
+    assertThat(j.get("filter_vs_noise_labels").get("thresholds")).hasSize(9);
+    assertThat(j.get("filter_vs_noise_labels").get("thresholds").get(0).get("noisy_removed_fraction").asDouble()).isEqualTo(2.0 / 6);
     assertThat(j.get("synthetic_noise").get("incorrect_ratio").asDouble()).isEqualTo(0.5);
     assertThat(CapFiltReport.of(s, Map.of(), Map.of(), 0, 0.5, null).toJson().has("synthetic_noise")).isFalse();
   }

@@ -146,6 +146,8 @@ class ReproductionTest {
         "Table 2 analog", "| nucleus (C+F) |", "| beam (C+F) |", "wrong_attr", "figure4.png", "pretrain-noboot/loss.png", report.verdict());
     assertThat(report.verdict()).containsAnyOf("? YES", "? NO");
     assertThat(md).contains("After the warm-up the ViT is FROZEN");
+    assertThat(md).containsPattern("Whatever the threshold: ROC AUC [01]\\.\\d{3} of clean over noisy; the best balance is at [01]\\.\\d{3}, which keeps "
+        + "\\d+\\.\\d % and removes \\d+\\.\\d %\\.");
     assertThat(md).containsPattern("held-out scenes \\(`vision-warmup/heldout.json`; 0.5 is chance\\): colour [01]\\.\\d{3}, shape [01]\\.\\d{3}, count");
     assertThat(md).containsPattern("; shape [01]\\.\\d{3} on the \\d+ of them that hold one large object\\.");
     assertThat(report.rows()).containsKeys("noboot", "F", "C", "CF", "CF-beam");

@@ -140,13 +140,6 @@ class VisionWarmupTest {
   }
 
   @Test
-  void aucCountsPairsWithTiesAsHalf() {
-    assertThat(VisionWarmup.auc(List.of(3f, 1f), List.of(2f, 0f))).isEqualTo(0.75);
-    assertThat(VisionWarmup.auc(List.of(1f), List.of(1f, 0f, 2f))).isEqualTo(0.5);
-    assertThat(VisionWarmup.auc(List.of(5f, 6f), List.of(1f, 2f, 3f))).isEqualTo(1.0);
-  }
-
-  @Test
   void labelGroupsFollowTheNames() {
     assertThat(VisionWarmup.LABEL_GROUPS).hasSameSizeAs(VisionWarmup.LABEL_NAMES);
     assertThat(VisionWarmup.LABEL_GROUPS.get(VisionWarmup.LABEL_NAMES.indexOf("star"))).isEqualTo("shape");
