@@ -1,6 +1,6 @@
 /**
- * Evaluation metrics that reproduce the reference Python evaluators exactly (verified against the
- * golden fixtures in {@code shared/fixtures/metrics}):
+ * Evaluation metrics; those of BLIP's tasks reproduce the reference Python evaluators exactly (verified
+ * against the golden fixtures in {@code shared/fixtures/metrics}):
  *
  * <ul>
  *   <li>captioning: {@link org.blip4j.eval.CaptionMetrics} (pycocoevalcap's {@code COCOEvalCap}:
@@ -10,7 +10,9 @@
  *   <li>VQA: {@link org.blip4j.eval.VqaAccuracy} (official and LAVIS versions) with {@link
  *       org.blip4j.eval.VqaNormalization}; inputs via {@link org.blip4j.eval.VqaFiles};
  *   <li>retrieval: {@link org.blip4j.eval.RetrievalMetrics} (BLIP {@code itm_eval});
- *   <li>NLVR: {@link org.blip4j.eval.ClassificationAccuracy}.
+ *   <li>NLVR: {@link org.blip4j.eval.ClassificationAccuracy};
+ *   <li>any scored yes/no decision (CapFilt's filter, the vision warm-up's labels): {@link
+ *       org.blip4j.eval.BinaryScores} — ROC AUC and the operating point of each threshold.
  * </ul>
  *
  * The pipelines that run a model over an annotated split and report these metrics under the
