@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
     description = {"Reproduce BLIP's CapFilt experiment end to end on the Shapes world: pre-train without bootstrapping, fine-tune a captioner",
         "and a filter, run CapFilt (nucleus; beam in 'full'), pre-train new models on F / C / C+F (/ C+F beam) for the same number of steps,",
         "fine-tune each for retrieval and captioning, evaluate (test, zero-shot zs_test), write OUT/report.md and OUT/report.html.",
-        "Each stage is skipped when its result exists; rerun the same command to resume. quick: about 7 min, full: about 55 min on a 2-core CPU (measured).",
+        "Each stage is skipped when its result exists; rerun the same command to resume. quick: about 7 min, full: about 59 min on a 2-core CPU (measured).",
         "'blip reproduce seeds DIR DIR...' summarises runs with different --seed."})
 public final class ReproduceCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,8 +49,14 @@ public final class ReproduceCommand implements Callable<Integer> {
   Long seed;
 
   @Option(names = "--model", paramLabel = "SIZE", description = "Model size of every pre-training (default: the profile's; full: midi, a ViT as wide as its text side). "
-      + "mini has a ViT half as wide: weaker perception; full with it took 52–55 min with the earlier 8 000-step single-object warm-up (measured, 2 cores).")
+      + "mini has a ViT half as wide: weaker perception; full with it and --single-object-steps 8000 (its earlier default) took 52–55 min (measured, 2 cores).")
   String model;
+
+  @Option(names = "--single-object-steps", paramLabel = "N", description = "Steps of the vision warm-up's first stage, on scenes of one large "
+      + "object, where shape is learnt (default: the profile's; full: 6000). Longer learns shape, position and relation better, at about 1.5 min "
+      + "per 1 000 steps on 2 cores. full, seed 42, with 4000 / 6000 / 8000: TR@1 26.4 / 32.1 / 31.3 and CIDEr 186.2 / 201.9 / 215.6 averaged "
+      + "over the rows, in 53:36 / 59:24 / about 62 min (measured); 4000 keeps a slower machine within the hour.")
+  Integer singleObjectSteps;
 
   @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")
   boolean json;
@@ -72,6 +78,13 @@ public final class ReproduceCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--model must be one of " + String.join(", ", PretrainJob.MODEL_SIZES) + ", got '" + model + "'");
       }
       profile = profile.withModel(model);
+    }
+    if (singleObjectSteps != null) {
+      if (singleObjectSteps < 0 || (singleObjectSteps > 0 && profile.visionWarmupSteps() == 0)) {
+        throw new ParameterException(spec.commandLine(), "--single-object-steps must be >= 0 and needs a profile with a vision warm-up, got "
+            + singleObjectSteps + " for " + profile.name());
+      }
+      profile = profile.withSingleObjectSteps(singleObjectSteps);
     }
     Path dir = out != null ? out : Path.of("reproduce-" + profile.name());
     PrintWriter err = spec.commandLine().getErr();

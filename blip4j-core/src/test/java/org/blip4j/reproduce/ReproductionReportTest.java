@@ -73,6 +73,16 @@ class ReproductionReportTest {
   }
 
   @Test
+  void withSingleObjectStepsChangesTheCurriculumOnly() {
+    ReproductionProfile full = ReproductionProfile.full().withSeed(7);
+    ReproductionProfile longer = full.withSingleObjectSteps(8000);
+    assertThat(longer.visionWarmupSingleObjectSteps()).isEqualTo(8000).isNotEqualTo(full.visionWarmupSingleObjectSteps());
+    assertThat(longer.seed()).isEqualTo(7);
+    assertThat(longer.withSingleObjectSteps(full.visionWarmupSingleObjectSteps())).isEqualTo(full);
+    assertThatThrownBy(() -> full.withSingleObjectSteps(-1)).hasMessageContaining("-1");
+  }
+
+  @Test
   void aFrozenViTNeedsAWarmup() {
     ReproductionProfile q = ReproductionProfile.quick();
     assertThatThrownBy(() -> new ReproductionProfile(q.name(), q.shapesScale(), q.shapesImageSize(), q.model(), q.imageSize(), q.patchSize(),
