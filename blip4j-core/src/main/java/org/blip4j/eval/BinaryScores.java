@@ -45,16 +45,16 @@ public final class BinaryScores {
   public double auc() {
     double wins = 0;
     for (float x : positives) {
-      int below = countBelow(negatives, x);
-      wins += below + 0.5 * (countNotAbove(negatives, x) - below);
+      int below = countBelow(negatives, x, false);
+      wins += below + 0.5 * (countBelow(negatives, x, true) - below);
     }
     return wins / ((double) positives.length * negatives.length);
   }
 
   /** The outcome of accepting scores {@code >= threshold} (a share is NaN when its side is empty). */
   public OperatingPoint at(double threshold) {
-    return new OperatingPoint(threshold, (double) (positives.length - countBelow(positives, threshold)) / positives.length,
-        (double) countBelow(negatives, threshold) / negatives.length);
+    return new OperatingPoint(threshold, (double) (positives.length - countBelow(positives, threshold, false)) / positives.length,
+        (double) countBelow(negatives, threshold, false) / negatives.length);
   }
 
   /**
@@ -78,26 +78,13 @@ public final class BinaryScores {
     return best;
   }
 
-  private static int countBelow(float[] sorted, double t) {
+  /** How many of the ascending {@code sorted} are below {@code t} (or equal to it, with {@code orEqual}). */
+  private static int countBelow(float[] sorted, double t, boolean orEqual) {
     int lo = 0;
     int hi = sorted.length;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
-      if (sorted[mid] < t) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
-  }
-
-  private static int countNotAbove(float[] a, float x) {
-    int lo = 0;
-    int hi = a.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (a[mid] <= x) {
+      if (sorted[mid] < t || (orEqual && sorted[mid] == t)) {
         lo = mid + 1;
       } else {
         hi = mid;
