@@ -53,8 +53,8 @@ public final class ReproduceCommand implements Callable<Integer> {
   String model;
 
   @Option(names = "--single-object-steps", paramLabel = "N", description = "Steps of the vision warm-up's first stage, on scenes of one large "
-      + "object, where shape is learnt (default: the profile's; full: 6000). Longer learns shape, position and relation better, at about 1.5 min "
-      + "per 1 000 steps on 2 cores. full, seed 42, with 4000 / 6000 / 8000: TR@1 26.4 / 32.1 / 31.3 and CIDEr 186.2 / 201.9 / 215.6 averaged "
+      + "object, where shape is learnt (default: the profile's; full: 6000). Longer learns shape, position and relation better, at 1.5–2.4 min "
+      + "per 1 000 steps on 2 cores (two measurements). full, seed 42, with 4000 / 6000 / 8000: TR@1 26.4 / 32.1 / 31.3 and CIDEr 186.2 / 201.9 / 215.6 averaged "
       + "over the rows, in 53:36 / 59:24 / about 62 min (measured); 4000 keeps a slower machine within the hour.")
   Integer singleObjectSteps;
 

@@ -136,7 +136,9 @@ public record CapFiltReport(double threshold, long samples, Map<String, Long> sk
             k[0]++;
             k[1] += c.kept() ? 0 : 1;
             kindHist.computeIfAbsent(kind.get(), x -> new long[BINS])[bin(c.itm())]++;
-            (isClean(kind.get()) ? cleanScores : noisyScores).add(c.itm());
+            if (!Float.isNaN(c.itm())) { // a NaN probability has no rank (its histogram bin is the first)
+              (isClean(kind.get()) ? cleanScores : noisyScores).add(c.itm());
+            }
           }
         } else if (c.source() == Source.SYNTHETIC) {
           synTotal++;

@@ -367,6 +367,21 @@ class CapFiltTest {
   }
 
   @Test
+  void aNaNProbabilityIsLeftOutOfTheThresholdFreeNumbers() {
+    float[] itm = {0.9f, Float.NaN, 0.1f};
+    String[] kind = {"clean_web", "clean_web", "mismatch"};
+    List<ScoredSample> s = new ArrayList<>();
+    for (int i = 0; i < itm.length; i++) {
+      s.add(new ScoredSample(i, "k" + i, "img" + i + ".png", Map.of("noise", kind[i]),
+          List.of(new Candidate(ShardResult.Source.WEB, "w" + i, itm[i], itm[i] >= 0.5f))));
+    }
+    CapFiltReport r = CapFiltReport.of(s, Map.of(), Map.of(), 0, 0.5, null);
+    assertThat(r.cleanVsNoisy().orElseThrow().auc()).isEqualTo(1.0);
+    assertThat(r.cleanVsNoisy().orElseThrow().at(0.5)).isEqualTo(new BinaryScores.OperatingPoint(0.5, 1.0, 1.0));
+    assertThat(r.cleanKeptFraction()).isEqualTo(0.5); // the NaN caption still counts, as removed
+  }
+
+  @Test
   void reportArithmeticOnHandMadeCandidates() {
     // web: clean_web 4 (1 removed), wrong_attr 3 (2 removed), mismatch 2 (2 removed), unrelated 1 (0 removed)
     List<ScoredSample> s = new ArrayList<>();
