@@ -80,11 +80,12 @@ public final class ReproduceCommand implements Callable<Integer> {
       profile = profile.withModel(model);
     }
     if (singleObjectSteps != null) {
-      if (singleObjectSteps < 0 || (singleObjectSteps > 0 && profile.visionWarmupSteps() == 0)) {
+      try {
+        profile = profile.withSingleObjectSteps(singleObjectSteps);
+      } catch (IllegalArgumentException e) { // the profile's own rule: >= 0, and only with a vision warm-up
         throw new ParameterException(spec.commandLine(), "--single-object-steps must be >= 0 and needs a profile with a vision warm-up, got "
             + singleObjectSteps + " for " + profile.name());
       }
-      profile = profile.withSingleObjectSteps(singleObjectSteps);
     }
     Path dir = out != null ? out : Path.of("reproduce-" + profile.name());
     PrintWriter err = spec.commandLine().getErr();

@@ -74,6 +74,10 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
       throw new IllegalArgumentException("patch size " + patchSize + " must divide image size " + imageSize);
     }
     org.blip4j.train.ITM.Mining.of(itmNegatives);
+    if (visionWarmupSingleObjectSteps < 0 || (visionWarmupSingleObjectSteps > 0 && visionWarmupSteps == 0)) {
+      throw new IllegalArgumentException("single-object steps must be >= 0 and need a vision warm-up (visionWarmupSteps > 0), got "
+          + visionWarmupSingleObjectSteps);
+    }
     if (visionFrozen && visionWarmupSteps == 0) {
       throw new IllegalArgumentException("a frozen ViT needs a vision warm-up (visionWarmupSteps > 0): it would stay random");
     }
@@ -139,9 +143,6 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
 
   /** This profile with another length of the warm-up's single-object curriculum ({@link #visionWarmupSingleObjectSteps()}; 0: none). */
   public ReproductionProfile withSingleObjectSteps(int steps) {
-    if (steps < 0) {
-      throw new IllegalArgumentException("single-object steps must be >= 0, got " + steps);
-    }
     return with(model, steps, seed);
   }
 
