@@ -211,7 +211,9 @@ public final class PretrainJob {
     }
     Path dir = out.resolve(w.dir()).normalize();
     try (NDManager root = NDManager.newBaseManager();
-        VisionWarmup objective = new VisionWarmup(model.config().vision(), config.seed(), root, config.weightDecay(), config.maxGradNorm())) {
+        // one tower per libtorch thread; each tower's ops then run on one thread (see warmupStage)
+        VisionWarmup objective = new VisionWarmup(model.config().vision(), config.seed(), root, config.weightDecay(), config.maxGradNorm(),
+            JniUtils.getNumThreads())) {
       List<Sample> all = samples;
       if (w.singleObjectSteps() > 0) {
         List<Sample> single = samples.stream().filter(s -> isSingleLargeObject(scenes.get(s.image().source()))).toList();
@@ -283,10 +285,10 @@ public final class PretrainJob {
       HorizontalFlip.Result r = transform.augmentImage(image, "", rng);
       return new VisionWarmup.Item(transform.normalize(r.image()), VisionWarmup.labels(scene, r.flipped()));
     }).batchSize(w.batchSize()).seed(config.seed()).shuffle(true).dropLast(true).threads(config.loaderThreads()).epochs(epochs).listener(bad).build()) {
-      // the loader renders and crops every image, as much work as the tiny ViT's step: it gets cores of its own
-      // instead of preempting libtorch's (2 cores, 1 loader thread: 353 → 532 samples/s, measured)
+      // the objective's towers share the cores, each with one libtorch thread: on this tiny ViT, intra-op
+      // threads cost more than they gain (2 cores, midi: 385 samples/s with 1 thread, 301 with 2)
       int threads = JniUtils.getNumThreads();
-      JniUtils.setNumThreads(Math.max(1, threads - config.loaderThreads()));
+      JniUtils.setNumThreads(1);
       try {
         trainer.run(loader, objective, true);
       } finally {

@@ -272,6 +272,65 @@ class VisionWarmupTest {
     assertThat(junk).hasSize(2000);
   }
 
+  /**
+   * Splitting each step over towers (one thread each) is the same optimisation: after three steps on
+   * an odd batch (slices of 2, 2 and 3 items) the losses, gradient norms and weights equal one
+   * tower's up to float rounding, and a rerun with three towers gives the same bits.
+   */
+  @Test
+  void towersTakeTheSameStepsAsOneModel() {
+    Blip4j.init();
+    java.util.Random random = new java.util.Random(11);
+    List<List<VisionWarmup.Item>> batches = new ArrayList<>();
+    for (int s = 0; s < 3; s++) {
+      List<VisionWarmup.Item> batch = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        float[] pixels = new float[3 * 32 * 32];
+        for (int k = 0; k < pixels.length; k++) {
+          pixels[k] = (float) random.nextGaussian();
+        }
+        float[] labels = new float[VisionWarmup.LABELS];
+        for (int k = 0; k < labels.length; k++) {
+          labels[k] = random.nextInt(8) == 0 ? 1 : 0;
+        }
+        batch.add(new VisionWarmup.Item(pixels, labels));
+      }
+      batches.add(batch);
+    }
+    org.blip4j.vision.VisionConfig vit = PretrainJob.modelConfig("tiny", 32).vision();
+    try (NDManager m = NDManager.newBaseManager();
+        VisionWarmup one = new VisionWarmup(vit, 9, m, 0.05f, 5f, 1);
+        VisionWarmup three = new VisionWarmup(vit, 9, m, 0.05f, 5f, 3);
+        VisionWarmup again = new VisionWarmup(vit, 9, m, 0.05f, 5f, 3)) {
+      for (int s = 0; s < batches.size(); s++) {
+        StepContext ctx = new StepContext(s, 0, s, 3, 1e-3f, new java.util.SplittableRandom(s));
+        Objective.StepOutput a = one.step(batches.get(s), ctx);
+        Objective.StepOutput b = three.step(batches.get(s), ctx);
+        Objective.StepOutput c = again.step(batches.get(s), ctx);
+        assertThat(b.losses().get("loss")).as("step %d loss", s).isCloseTo(a.losses().get("loss"), within(1e-6));
+        assertThat(b.losses().get("f1")).as("step %d f1", s).isEqualTo(a.losses().get("f1"));
+        assertThat(b.gradNorm()).as("step %d gradient norm", s).isCloseTo(a.gradNorm(), within(1e-5 * a.gradNorm()));
+        assertThat(c.losses()).isEqualTo(b.losses());
+        assertThat(c.gradNorm()).isEqualTo(b.gradNorm());
+      }
+      // the first step moved every weight: a tower whose gradient was lost would show here
+      for (Map.Entry<String, org.blip4j.nn.Parameter> e : one.parameters().byName().entrySet()) {
+        float[] w1 = e.getValue().array().toFloatArray();
+        float[] w3 = three.parameters().get(e.getKey()).array().toFloatArray();
+        float[] w3again = again.parameters().get(e.getKey()).array().toFloatArray();
+        for (int k = 0; k < w1.length; k++) {
+          assertThat(w3[k]).as("%s[%d]", e.getKey(), k).isCloseTo(w1[k], within(1e-5f));
+        }
+        assertThat(w3again).as(e.getKey()).isEqualTo(w3);
+      }
+      // more towers than items: the surplus towers sit the step out
+      Objective.StepOutput small = three.step(batches.get(0).subList(0, 2), new StepContext(3, 0, 3, 3, 1e-3f, new java.util.SplittableRandom(3)));
+      assertThat(small.losses().get("loss")).isFinite().isPositive();
+    }
+    assertThatThrownBy(() -> new VisionWarmup(PretrainJob.modelConfig("tiny", 32).vision(), 9, null, 0.05f, 5f, 0))
+        .hasMessageContaining("towers must be >= 1");
+  }
+
   @Test
   void warmupNeedsTheShapesWorldAndAFreshModel() throws IOException {
     Path a = dir.resolve("a.json");
