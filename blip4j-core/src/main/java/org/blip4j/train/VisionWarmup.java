@@ -71,11 +71,11 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
   private static final Map<String, Integer> LABEL_INDEX = labelIndex();
 
   private final ParameterStore store;
-  private final VisionTransformer vision;
-  private final Linear head;
   private final AdamW optimizer;
   private final float maxGradNorm;
   private final List<Parameter> trainable;
+  /** Tower 0: the model itself. */
+  private final Tower model;
   /** Towers 1.. of a data-parallel step (tower 0 is this model itself), and the threads that run them. */
   private final List<Tower> replicas = new ArrayList<>();
   private final ExecutorService pool;
@@ -94,12 +94,13 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
       throw new IllegalArgumentException("vision warm-up towers must be >= 1, got " + towers);
     }
     this.store = new ParameterStore(parent);
-    this.vision = new VisionTransformer(config, store, "vision_model");
-    this.head = new Linear(store, "head", config.hiddenSize(), LABELS);
+    VisionTransformer vision = new VisionTransformer(config, store, "vision_model");
+    Linear head = new Linear(store, "head", config.hiddenSize(), LABELS);
     store.initializeMissing(seed, 0.02f);
     this.optimizer = new AdamW(parent, weightDecay);
     this.maxGradNorm = maxGradNorm;
     this.trainable = TrainableParameters.select(store, name -> true, null);
+    this.model = new Tower(store, vision, head);
     for (int t = 1; t < towers; t++) {
       ParameterStore replica = new ParameterStore(parent);
       replicas.add(new Tower(replica, new VisionTransformer(config, replica, "vision_model"), new Linear(replica, "head", config.hiddenSize(), LABELS)));
@@ -245,9 +246,12 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
         others.add(pool.submit(() -> slice(tower, part, b, m)));
       }
       List<Slice> slices = new ArrayList<>();
-      slices.add(slice(new Tower(store, vision, head), items.subList(0, b / towers), b, m));
-      for (Future<Slice> f : others) {
-        slices.add(join(f));
+      try {
+        slices.add(slice(model, items.subList(0, b / towers), b, m));
+      } finally {
+        for (Future<Slice> f : others) { // also when tower 0 failed: no tower may outlive the step's arrays
+          slices.add(join(f));
+        }
       }
       for (int t = 1; t < towers; t++) {
         addGradients(replicas.get(t - 1).store());
@@ -352,7 +356,7 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
 
   /** The label logits [B, {@link #LABELS}] of normalised pixels [B, 3, H, W]: the head on the [CLS] state. */
   NDArray logits(NDArray pixels) {
-    return new Tower(store, vision, head).logits(pixels);
+    return model.logits(pixels);
   }
 
   /** How well the warmed-up ViT knows one group of labels on held-out scenes. */
