@@ -95,14 +95,14 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
   }
 
   /**
-   * Aimed at ≤ 60 minutes on a 2-core CPU (measured 59:24 with midi, seed 42, from scratch: little margin; with a 4 000-step
-   * single-object stage 53:36, {@code blip reproduce --single-object-steps 4000}): scale 0.15, 1 500 pre-training steps, 800-step caption fine-tunes from
+   * Aimed at ≤ 60 minutes on a 2-core CPU (stop 23, the warm-up in two towers, seed 42, from scratch: 55:00 with this
+   * 8 000-step single-object stage, 51:02 with {@code blip reproduce --single-object-steps 6000} for a slower machine): scale 0.15, 1 500 pre-training steps, 800-step caption fine-tunes from
    * 3e-4 (CIDEr of the noboot captioner 121 against 100 with 300 steps from 1e-4), the beam
    * row, full test splits; the world is drawn on SHAPES.md's 96-px canvas (the model still sees 64 px,
    * in 8-px patches: with the named size's 16-px patches a small object is a fraction of one of 16
    * tokens; 64 tokens raise the warm-up's held-out shape AUC from 0.80 to 0.90 and the noboot
    * retrieval model's TR@1 from 10.7 to 14.0 for 1.4× the warm-up's time), and the vision warm-up
-   * learns shape on single large objects first (6 000 steps at 5e-3, see below), then on
+   * learns shape on single large objects first (8 000 steps at 5e-3, see below), then on
    * all scenes (6 000 steps, cosine to 0). Measured on held-out scenes: shape is learnt on a 96-px
    * canvas and forgotten again on a 64-px one (mean shape AUC 0.79 against 0.68). Retrieval fine-tunes
    * (the filter among them) run 1 500 steps from 1e-3 with random ITM negatives: after 300 steps from
@@ -110,8 +110,9 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
    * kept none; now it keeps two thirds of the clean web captions and a fifth of the noisy ones, and
    * TR@1 doubles (measured on this profile's noboot model). The model is {@code midi} (a 96-wide ViT and text
    * side; until stop 20 {@code mini}, tiny's 48-wide ViT with the same text side) and the ViT is frozen after the
-   * warm-up. With midi the single-object curriculum is 6 000 steps instead of mini's 8 000, so that the run fits
-   * the hour (the 14 000-step midi warm-up alone took 20:18; the whole run about 62 min). Seed 42, 4 000 / 6 000 /
+   * warm-up. Stops 21–22 cut midi's single-object curriculum to 4 000, then 6 000 steps to fit the hour (the 14 000-step
+   * warm-up alone took 20:18 when it ran libtorch on one thread); since the warm-up runs in towers (stop 23, 1.5× the samples/s)
+   * it is mini's 8 000 again. Seed 42, 4 000 / 6 000 /
    * 8 000 steps: held-out F1 of position 0.38 / 0.61 / 0.66 and relation 0.35 / 0.45 / 0.51; averaged over the
    * report's five rows TR@1 26.4 / 32.1 / 31.3 and CIDEr 186.2 / 201.9 / 215.6 (when shape "clicks" depends on
    * the seed: in two seeds each of mini and midi the training F1 on one large object jumped between steps 1 000
@@ -123,7 +124,7 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
    * captions (a 128-wide text side: 51 %, 0.69, at 1.25× its pre-training time).
    */
   public static ReproductionProfile full() {
-    return new ReproductionProfile("full", 0.15, 96, "midi", 64, 8, 16, 1500, 5e-4f, 100, 512, 800, 3e-4f, 1500, 1e-3f, "random", 16, 512, 0.5, true, 0, 0, 32, 3, 250, 1, 6000, 50_000, 6000, 5e-3f, 0.102f, true, DEFAULT_SEED);
+    return new ReproductionProfile("full", 0.15, 96, "midi", 64, 8, 16, 1500, 5e-4f, 100, 512, 800, 3e-4f, 1500, 1e-3f, "random", 16, 512, 0.5, true, 0, 0, 32, 3, 250, 1, 6000, 50_000, 8000, 5e-3f, 0.102f, true, DEFAULT_SEED);
   }
 
   /** A seconds-long profile for tests: scale 0.01, a handful of steps, tiny test subsets, the beam row. */
