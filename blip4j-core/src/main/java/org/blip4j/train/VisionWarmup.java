@@ -246,12 +246,25 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
         others.add(pool.submit(() -> slice(tower, part, b, m)));
       }
       List<Slice> slices = new ArrayList<>();
+      RuntimeException failure = null;
       try {
         slices.add(slice(model, items.subList(0, b / towers), b, m));
-      } finally {
-        for (Future<Slice> f : others) { // also when tower 0 failed: no tower may outlive the step's arrays
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      for (Future<Slice> f : others) { // every tower, also after a failure: none may outlive the step's arrays
+        try {
           slices.add(join(f));
+        } catch (RuntimeException e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
         }
+      }
+      if (failure != null) {
+        throw failure;
       }
       for (int t = 1; t < towers; t++) {
         addGradients(replicas.get(t - 1).store());
