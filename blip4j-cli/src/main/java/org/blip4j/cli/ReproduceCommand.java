@@ -56,7 +56,7 @@ public final class ReproduceCommand implements Callable<Integer> {
       + "object, where shape is learnt (default: the profile's; full: 8000). Longer learns shape, position and relation better, at about 1 min "
       + "per 1 000 steps on 2 cores (the warm-up's two towers; 1.5–2.4 min with the earlier one-thread warm-up). full, seed 42, with 4000 / 6000 / 8000: "
       + "TR@1 26.4 / 32.1 / 31.3 and CIDEr 186.2 / 201.9 / 215.6 averaged over the rows (one-thread builds); with towers 6000 / 8000 took 51:02 / 55:00 (seed 42, measured); "
-      + "4000 saves about 4 min more on a slower machine.")
+      + "4000 would save about 4 min against the default (estimated from that rate, not measured).")
   Integer singleObjectSteps;
 
   @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")

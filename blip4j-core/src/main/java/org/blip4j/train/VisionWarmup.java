@@ -76,7 +76,7 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
   private final List<Parameter> trainable;
   /** Tower 0: the model itself. */
   private final Tower model;
-  /** Towers 1.. of a data-parallel step (tower 0 is this model itself), and the threads that run them. */
+  /** Towers 1.. of a data-parallel step, and the threads that run them. */
   private final List<Tower> replicas = new ArrayList<>();
   private final ExecutorService pool;
 

@@ -313,7 +313,7 @@ class VisionWarmupTest {
         assertThat(c.losses()).isEqualTo(b.losses());
         assertThat(c.gradNorm()).isEqualTo(b.gradNorm());
       }
-      // the first step moved every weight: a tower whose gradient was lost would show here
+      // after three steps every weight agrees: a tower whose gradient was lost would show here
       for (Map.Entry<String, org.blip4j.nn.Parameter> e : one.parameters().byName().entrySet()) {
         float[] w1 = e.getValue().array().toFloatArray();
         float[] w3 = three.parameters().get(e.getKey()).array().toFloatArray();
