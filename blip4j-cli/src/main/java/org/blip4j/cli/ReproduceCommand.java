@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.blip4j.Blip4j;
 import org.blip4j.capfilt.CapFiltListener;
@@ -118,13 +120,15 @@ public final class ReproduceCommand implements Callable<Integer> {
     }
   }
 
-  /** Stage lines and the inner progress bars on stderr. */
+  /**
+   * Stage lines and the inner progress bars on stderr, each bar named by its stage: stages that do not
+   * depend on each other run at once. The pipeline calls this one call at a time.
+   */
   private static final class StageProgress implements ReproductionListener {
     private final PrintWriter err;
     private final boolean console = System.console() != null;
-    private TrainingProgress training;
-    private Progress bar;
-    private String barStage = "";
+    private final Map<String, TrainingProgress> trainings = new HashMap<>();
+    private final Map<String, Progress> bars = new HashMap<>();
     int run;
     int skipped;
 
@@ -150,13 +154,13 @@ public final class ReproduceCommand implements Callable<Integer> {
       if (!stage.equals("report")) {
         run++;
       }
+      TrainingProgress training = trainings.remove(stage);
       if (training != null) {
         training.finish();
-        training = null;
       }
+      Progress bar = bars.remove(stage);
       if (bar != null) {
         bar.finish();
-        bar = null;
       }
       err.printf(Locale.ROOT, "== %s: finished in %s%n", stage, Progress.clock(Math.round(seconds)));
       err.flush();
@@ -164,7 +168,8 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     @Override
     public TrainingListener training(String stage) {
-      training = new TrainingProgress(err);
+      TrainingProgress training = new TrainingProgress(err, stage + " training");
+      trainings.put(stage, training);
       return training;
     }
 
@@ -176,13 +181,14 @@ public final class ReproduceCommand implements Callable<Integer> {
         @Override
         public void started(long samples, int shards, int finishedShards, long finishedSamples) {
           since = finishedSamples;
-          bar = new Progress("capfilt", "images", samples, err, console);
+          Progress bar = new Progress(stage, "images", samples, err, console);
+          bars.put(stage, bar);
           bar.update(finishedSamples, since, finishedShards > 0 ? ", resumed " + finishedShards + "/" + shards + " shards" : "");
         }
 
         @Override
         public void shardWritten(int shard, long samplesDone, int skippedImages) {
-          bar.update(samplesDone, since, "");
+          bars.get(stage).update(samplesDone, since, "");
         }
       };
     }
@@ -191,15 +197,18 @@ public final class ReproduceCommand implements Callable<Integer> {
     public EvalProgress eval(String stage) {
       return new EvalProgress() {
         private long last;
+        private String shown = "";
 
         @Override
         public void update(String what, long done, long total) {
-          if (bar == null || !what.equals(barStage)) {
+          Progress bar = bars.get(stage);
+          if (bar == null || !what.equals(shown)) {
             if (bar != null) {
               bar.finish();
             }
-            barStage = what;
-            bar = new Progress(what, "items", total, err, console);
+            shown = what;
+            bar = new Progress(stage + " " + what, "items", total, err, console);
+            bars.put(stage, bar);
           }
           long now = System.nanoTime();
           if (console || done == total || now - last > 2_000_000_000L) {

@@ -13,6 +13,7 @@ import org.blip4j.train.TrainingListener;
  */
 final class TrainingProgress implements TrainingListener {
   private final PrintWriter err;
+  private final String label;
   private Progress progress;
   private long firstStep;
   private long totalSteps;
@@ -20,7 +21,13 @@ final class TrainingProgress implements TrainingListener {
   private long lastShown;
 
   TrainingProgress(PrintWriter err) {
+    this(err, "training");
+  }
+
+  /** Bars named {@code label} ("training" above). */
+  TrainingProgress(PrintWriter err, String label) {
     this.err = err;
+    this.label = label;
   }
 
   @Override
@@ -30,7 +37,7 @@ final class TrainingProgress implements TrainingListener {
     firstStep = first;
     totalSteps = total;
     if (first > 0) {
-      err.printf(Locale.ROOT, "resuming at step %d of %d%n", first, total);
+      err.printf(Locale.ROOT, "%s: resuming at step %d of %d%n", label, first, total);
     }
   }
 
@@ -38,7 +45,7 @@ final class TrainingProgress implements TrainingListener {
   public void stepped(StepRecord r) {
     if (progress == null) {
       batch = r.samples();
-      progress = new Progress(firstStep > 0 ? "resumed, training" : "training", "samples", totalSteps * batch, err, System.console() != null);
+      progress = new Progress(firstStep > 0 ? "resumed, " + label : label, "samples", totalSteps * batch, err, System.console() != null);
     }
     long now = System.nanoTime();
     if (now - lastShown > 1_000_000_000L || System.console() != null) {

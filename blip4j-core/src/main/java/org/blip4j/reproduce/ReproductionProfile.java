@@ -124,7 +124,7 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
    * captions (a 128-wide text side: 51 %, 0.69, at 1.25× its pre-training time).
    */
   public static ReproductionProfile full() {
-    return new ReproductionProfile("full", 0.15, 96, "midi", 64, 8, 16, 1500, 5e-4f, 100, 512, 800, 3e-4f, 1500, 1e-3f, "random", 16, 512, 0.5, true, 0, 0, 32, 3, 250, 1, 6000, 50_000, 8000, 5e-3f, 0.102f, true, DEFAULT_SEED);
+    return new ReproductionProfile("full", 0.15, 96, "midi", 64, 8, 16, 1500, 5e-4f, 100, 512, 800, 3e-4f, 3000, 1e-3f, "random", 16, 512, 0.5, true, 0, 0, 32, 3, 250, 1, 6000, 50_000, 8000, 5e-3f, 0.102f, true, DEFAULT_SEED);
   }
 
   /** A seconds-long profile for tests: scale 0.01, a handful of steps, tiny test subsets, the beam row. */

@@ -129,7 +129,8 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
         + "Every pre-training (noboot, F, C, CF%s) trains a NEW model of the same size for the SAME number of steps: %d "
         + "(learning rate %.0e constant after %d warm-up steps, so equal steps see equal rates; the ITC distillation ramp is 2 epochs, as in BLIP, "
         + "so it is shorter in steps on smaller datasets). Fine-tunes on human_train: captioning %d steps (cosine from %.0e), "
-        + "retrieval — the filter included — %d steps (cosine from %.0e) with %s ITM negatives. "
+        + "retrieval — the filter included — %d steps (cosine from %.0e) with %s ITM negatives, never a caption the data pairs with the image "
+        + "(BLIP excludes only captions of the same image; here a caption written for several images is not a negative of any of them). "
         + "%s"
         + "The captioner and the filter of CapFilt are noboot's caption and retrieval fine-tunes, which are also noboot's downstream models. "
         + "Retrieval: ITC top-%d re-ranked by ITM, `[ENC]`. Captioning: beam %d, prompt \"a picture of \".\n\n",

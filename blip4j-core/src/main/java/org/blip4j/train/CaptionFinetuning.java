@@ -1,10 +1,8 @@
 package org.blip4j.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,7 +95,7 @@ public final class CaptionFinetuning extends AdamWObjective<TrainTransform.Outpu
       NDArray mask = m.create(enc.flatAttentionMask(), shape);
       NDArray labels = m.create(labels(enc), shape);
       NDArray loss;
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      try (Autograd gc = new Autograd()) {
         NDArray embeds = model.imageEmbeds(TrainBatch.pixels(m, items));
         TextDecoder decoder = model.textDecoder();
         loss = decoder.labelledLmLoss(ids, mask, decoder.bert().crossContext(embeds, null), labels, TextDecoder.LABEL_SMOOTHING);

@@ -135,7 +135,8 @@ public final class FinetuneJob {
       long steps;
       try (DataLoader<RetrievalFinetuning.Item> loader = PretrainJob.loader(config, samples, bad,
           (sample, o) -> new RetrievalFinetuning.Item(o.pixels(), o.caption(), imageIds.get(sample.image().source())));
-          RetrievalFinetuning objective = new RetrievalFinetuning(model, root, opts, BertTokenizer.bertBaseUncased())) {
+          RetrievalFinetuning objective = new RetrievalFinetuning(model, root, opts, BertTokenizer.bertBaseUncased(),
+              config.itmExcludePairedCaptions() ? captionsOfImage(samples, imageIds) : null)) {
         objective.dropPath(model.vision(), config.dropPathOr(0f));
         steps = trainer.run(loader, objective, resume);
       } // closing the objective turns dropout off before the model is saved
@@ -144,6 +145,17 @@ public final class FinetuneJob {
       }
       return steps;
     }
+  }
+
+  private static Map<Long, java.util.Set<String>> captionsOfImage(List<Sample> samples, Map<String, Long> imageIds) {
+    Map<Long, java.util.Set<String>> out = new HashMap<>();
+    for (Sample s : samples) {
+      java.util.Set<String> texts = out.computeIfAbsent(imageIds.get(s.image().source()), k -> new java.util.HashSet<>());
+      for (String c : s.captions()) {
+        texts.add(org.blip4j.text.PreCaption.preCaption(c, 30));
+      }
+    }
+    return out;
   }
 
   private static long vqa(PretrainConfig config, List<Sample> all, BadSampleListener bad, BlipPretrainedModel source, NDManager root,

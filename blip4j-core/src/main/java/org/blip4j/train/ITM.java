@@ -6,6 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.blip4j.model.BlipPretrainModel;
 
@@ -43,26 +46,53 @@ public final class ITM {
     }
   }
 
+  /** Which (image, text) pairs of a batch the data already pairs: these are never drawn as negatives. */
+  @FunctionalInterface
+  public interface Paired {
+    /** True when the batch's text {@code text} is known to match its image {@code image}. */
+    boolean test(int image, int text);
+
+    /** Only each pair itself ({@code ids} null) or every pair whose image ids are equal ({@code blip_retrieval.py}). */
+    static Paired byImageId(long[] ids) {
+      return ids == null ? (image, text) -> image == text : (image, text) -> ids[image] == ids[text];
+    }
+
+    /**
+     * {@link #byImageId}, and also every pair whose text is one the data pairs with that image: a
+     * caption written for several images ("there are two shapes") is not a negative of any of them.
+     *
+     * @param ids image id of each batch pair
+     * @param captions caption of each batch pair, as compared (BLIP's {@code pre_caption})
+     * @param captionsOfImage every caption the data pairs with each image id, in the same form
+     */
+    static Paired byImageIdAndCaption(long[] ids, List<String> captions, Map<Long, Set<String>> captionsOfImage) {
+      Paired sameImage = byImageId(ids);
+      return (image, text) -> sameImage.test(image, text) || captionsOfImage.getOrDefault(ids[image], Set.of()).contains(captions.get(text));
+    }
+  }
+
   /**
    * For every image a negative text and for every text a negative image from the batch, seeded, one
-   * draw per row. HARD as the original: weights softmax(in-batch part of the ITC similarities) + 1e-4;
-   * RANDOM: equal weights (the similarities only give the batch size). Pairs whose image ids are equal
-   * are never drawn ({@code blip_retrieval.py}: several captions of one image in a batch are not
-   * negatives of each other); {@code ids} null: only the pair itself is excluded.
+   * draw per row, never a pair {@code paired} accepts ({@link Paired#byImageId}: {@code blip_retrieval.py}'s
+   * rule, several captions of one image in a batch are not negatives of each other). HARD as the
+   * original: weights softmax(in-batch part of the ITC similarities) + 1e-4; RANDOM: equal weights (the
+   * similarities only give the batch size).
    */
-  public static Negatives sampleNegatives(Mining mining, NDArray simI2t, NDArray simT2i, long[] ids, SplittableRandom rnd) {
+  public static Negatives sampleNegatives(Mining mining, NDArray simI2t, NDArray simT2i, Paired paired, SplittableRandom rnd) {
     int b = Math.toIntExact(simI2t.getShape().get(0));
+    Paired textRows = (text, image) -> paired.test(image, text);
     if (mining == Mining.RANDOM) {
       float[] uniform = new float[b * b];
       Arrays.fill(uniform, 1f / b);
-      return new Negatives(draw(uniform, b, ids, rnd), draw(uniform, b, ids, rnd));
+      return new Negatives(draw(uniform, b, textRows, rnd), draw(uniform, b, paired, rnd));
     }
     float[] t2i = simT2i.get(new NDIndex(":, :" + b)).stopGradient().softmax(1).toFloatArray();
     float[] i2t = simI2t.get(new NDIndex(":, :" + b)).stopGradient().softmax(1).toFloatArray();
-    return new Negatives(draw(t2i, b, ids, rnd), draw(i2t, b, ids, rnd));
+    return new Negatives(draw(t2i, b, textRows, rnd), draw(i2t, b, paired, rnd));
   }
 
-  private static long[] draw(float[] probs, int b, long[] ids, SplittableRandom rnd) {
+  /** One column per row, ∝ {@code probs} + 1e-4 over the columns {@code excluded} rejects; a row that excludes all takes column 0 (1 for row 0). */
+  private static long[] draw(float[] probs, int b, Paired excluded, SplittableRandom rnd) {
     if (b < 2) {
       throw new IllegalArgumentException("ITM negatives need a batch of at least 2, got " + b);
     }
@@ -71,8 +101,7 @@ public final class ITM {
       double[] w = new double[b];
       double sum = 0;
       for (int j = 0; j < b; j++) {
-        boolean same = ids == null ? j == row : ids[j] == ids[row];
-        w[j] = same ? 0 : probs[row * b + j] + 1e-4;
+        w[j] = excluded.test(row, j) ? 0 : probs[row * b + j] + 1e-4;
         sum += w[j];
       }
       double u = rnd.nextDouble() * sum;

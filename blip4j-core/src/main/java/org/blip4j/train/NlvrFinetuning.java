@@ -1,11 +1,9 @@
 package org.blip4j.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +80,7 @@ public final class NlvrFinetuning extends AdamWObjective<NlvrPairTransform.Outpu
       NDArray mask = m.create(enc.flatAttentionMask(), shape);
       NDArray target = m.create(labels).oneHot(2);
       NDArray loss;
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      try (Autograd gc = new Autograd()) {
         NDArray embeds = model.imageEmbeds(pixels);
         NDArray embeds0 = embeds.get(new NDIndex("0:" + b));
         NDArray embeds1 = embeds.get(new NDIndex(b + ":"));

@@ -59,11 +59,16 @@ import java.util.Locale;
  *     independent of the text, which ITC against momentum features cannot recover from
  * @param itmNegatives how ITM's negatives are drawn in pre-training and retrieval fine-tuning:
  *     {@code hard} (default, BLIP's: ∝ contrastive similarity) or {@code random} ({@link ITM.Mining})
+ * @param itmExcludePairedCaptions retrieval fine-tuning: ITM never draws as an image's negative a
+ *     caption the training data pairs with that image, even when another image of the batch brought
+ *     it (a caption written for several images); false (default): BLIP's rule, only captions of the
+ *     same image id are excluded
  */
 public record PretrainConfig(String model, String init, int imageSize, Integer patchSize, List<Dataset> datasets, Shapes shapes, int batchSize, int epochs,
     long maxSteps, Lr lr, Float weightDecay, float maxGradNorm, int queueSize, float momentum, Float alpha, int alphaRampEpochs,
     int maxTextLength, double minCropScale, Boolean randAugment, Float dropout, Float dropPath, List<String> freeze, long seed, int loaderThreads, int logEvery,
-    int checkpointEvery, int keepLast, VisionWarmupConfig visionWarmup, Float textInitStd, String itmNegatives) {
+    int checkpointEvery, int keepLast, VisionWarmupConfig visionWarmup, Float textInitStd, String itmNegatives,
+    Boolean itmExcludePairedCaptions) {
 
   /**
    * One dataset: {@code {"path": FILE_OR_SHARD_DIR, "image_root": DIR}} (any format the data readers
@@ -152,6 +157,7 @@ public record PretrainConfig(String model, String init, int imageSize, Integer p
     textInitStd = textInitStd == null ? 0.02f : textInitStd;
     itmNegatives = itmNegatives == null ? "hard" : itmNegatives;
     ITM.Mining.of(itmNegatives);
+    itmExcludePairedCaptions = itmExcludePairedCaptions != null && itmExcludePairedCaptions;
     if (visionWarmup != null && shapes == null) {
       throw new IllegalArgumentException("vision_warmup learns from the Shapes world's scenes and needs a 'shapes' section");
     }
@@ -207,7 +213,8 @@ public record PretrainConfig(String model, String init, int imageSize, Integer p
   /** A copy that stops after {@code n} steps. */
   public PretrainConfig withMaxSteps(long n) {
     return new PretrainConfig(model, init, imageSize, patchSize, datasets, shapes, batchSize, epochs, n, lr, weightDecay, maxGradNorm, queueSize, momentum, alpha,
-        alphaRampEpochs, maxTextLength, minCropScale, randAugment, dropout, dropPath, freeze, seed, loaderThreads, logEvery, checkpointEvery, keepLast, visionWarmup, textInitStd, itmNegatives);
+        alphaRampEpochs, maxTextLength, minCropScale, randAugment, dropout, dropPath, freeze, seed, loaderThreads, logEvery, checkpointEvery, keepLast, visionWarmup, textInitStd, itmNegatives,
+        itmExcludePairedCaptions);
   }
 
   /** The configured {@code drop_path}, or {@code taskDefault} when the config leaves it to the task. */

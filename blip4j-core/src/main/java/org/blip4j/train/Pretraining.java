@@ -1,10 +1,8 @@
 package org.blip4j.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -157,11 +155,11 @@ public final class Pretraining extends AdamWObjective<TrainTransform.Output> {
     NDArray itm;
     NDArray lm;
     ITC.Features f;
-    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+    try (Autograd gc = new Autograd()) {
       f = ITC.Features.of(model, momentum, momentumCoefficient, pixels, ids, mask);
       ITC.Result c = ITC.compute(model, f, alpha, null);
       itc = c.loss();
-      itm = ITM.loss(model, firstToken(m, ids, 30523), mask, f.embeds(), ITM.sampleNegatives(options.itmNegatives(), c.simI2t(), c.simT2i(), null, rnd));
+      itm = ITM.loss(model, firstToken(m, ids, 30523), mask, f.embeds(), ITM.sampleNegatives(options.itmNegatives(), c.simI2t(), c.simT2i(), ITM.Paired.byImageId(null), rnd));
       lm = LM.loss(model, firstToken(m, ids, 30522), mask, f.embeds());
       float[] w = options.lossWeights();
       gc.backward(itc.mul(ParameterStore.scalar(m, w[0])).add(itm.mul(ParameterStore.scalar(m, w[1]))).add(lm.mul(ParameterStore.scalar(m, w[2]))));

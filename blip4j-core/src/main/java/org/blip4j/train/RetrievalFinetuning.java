@@ -1,16 +1,15 @@
 package org.blip4j.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.blip4j.model.BlipPretrainModel;
 import org.blip4j.model.Similarity;
@@ -62,13 +61,24 @@ public final class RetrievalFinetuning extends AdamWObjective<RetrievalFinetunin
   private final BertTokenizer tokenizer;
   private final Momentum momentum;
   private final Parameter idxQueue;
+  private final Map<Long, Set<String>> captionsOfImage;
 
   /** Fine-tuning of {@code model}'s retrieval parts; optimiser state lives under {@code parent}. */
   public RetrievalFinetuning(BlipPretrainModel model, NDManager parent, Options options, BertTokenizer tokenizer) {
+    this(model, parent, options, tokenizer, null);
+  }
+
+  /**
+   * @param captionsOfImage every caption ({@link PreCaption#preCaption} to 30 words) the training data
+   *     pairs with each image id: ITM never draws one of them as that image's negative, even when another
+   *     image of the batch brought it (null: only captions of the same image id are excluded, as BLIP)
+   */
+  public RetrievalFinetuning(BlipPretrainModel model, NDManager parent, Options options, BertTokenizer tokenizer, Map<Long, Set<String>> captionsOfImage) {
     super(model.parameters(), parent, options.weightDecay(), name -> TRAINED.matcher(name).matches(), options.freeze(), List.of(model.textEncoder(), model.textEncoderMomentum()), options.dropout());
     this.model = model;
     this.options = options;
     this.tokenizer = tokenizer;
+    this.captionsOfImage = captionsOfImage;
     this.momentum = new Momentum(model);
     momentum.declareTrainable(trainable());
     ParameterStore store = model.parameters();
@@ -118,13 +128,14 @@ public final class RetrievalFinetuning extends AdamWObjective<RetrievalFinetunin
       NDArray itc;
       NDArray itm;
       ITC.Features f;
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      try (Autograd gc = new Autograd()) {
         f = ITC.Features.of(model, momentum, options.momentum(), pixels, textIds, mask);
         itc = ITC.compute(model, f, alpha, positives).loss();
         // negatives from the online in-batch similarities (blip_retrieval.py), or uniform with itm_negatives: random
         NDArray temp = model.temperature().array().stopGradient();
         NDArray simI2t = Similarity.cosine(f.image().stopGradient(), f.text().stopGradient()).div(temp);
-        itm = ITM.loss(model, encIds, mask, f.embeds(), ITM.sampleNegatives(options.itmNegatives(), simI2t, simI2t.transpose(), ids, ctx.random()));
+        itm = ITM.loss(model, encIds, mask, f.embeds(), ITM.sampleNegatives(options.itmNegatives(), simI2t, simI2t.transpose(),
+            captionsOfImage == null ? ITM.Paired.byImageId(ids) : ITM.Paired.byImageIdAndCaption(ids, captions, captionsOfImage), ctx.random()));
         gc.backward(itc.add(itm));
       }
       double norm = update(ctx.lr(), options.maxGradNorm());

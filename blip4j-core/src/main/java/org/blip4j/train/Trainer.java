@@ -1,6 +1,5 @@
 package org.blip4j.train;
 
-import ai.djl.engine.Engine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +12,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import org.blip4j.data.loader.Batch;
 import org.blip4j.data.loader.DataLoader;
+import org.blip4j.nn.Dropout;
 
 /**
  * The training loop every objective uses: data loader → batch → {@link Objective#step} with this
@@ -128,7 +128,7 @@ public final class Trainer {
           Batch<T> batch = loader.next();
           lr = options.schedule().at(step, (int) batch.epoch());
           SplittableRandom random = stepRandom(options.seed(), step);
-          Engine.getInstance().setRandomSeed(random.nextInt()); // torch's generator (dropout masks) reproducible per step
+          Dropout.seedThread(random.nextLong()); // dropout masks reproducible per step, whatever other threads draw
           StepContext ctx = new StepContext(step, batch.epoch(), step - batch.epoch() * perEpoch, perEpoch, lr, random);
           Objective.StepOutput out = objective.step(batch.items(), ctx);
           Map<String, Double> losses = new LinkedHashMap<>(out.losses());
@@ -162,6 +162,8 @@ public final class Trainer {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("training run in " + options.out() + ": " + e.getMessage(), e);
+    } finally {
+      Dropout.unseedThread();
     }
   }
 

@@ -5,8 +5,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -298,13 +296,11 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
     for (int i = 0; i < n; i++) {
       System.arraycopy(items.get(i).labels(), 0, y, i * LABELS, LABELS);
     }
-    boolean grad = JniUtils.isGradMode();
-    JniUtils.setGradMode(true);
-    try (NDManager m = parent.newSubManager()) {
+    try (Autograd autograd = new Autograd(); NDManager m = parent.newSubManager()) {
       NDArray pixels = TrainBatch.stack(m, items.stream().map(Item::pixels).toList());
       NDArray logits = tower.logits(pixels);
       NDArray loss = binaryCrossEntropy(logits, m.create(y, new Shape(n, LABELS))).mul(ParameterStore.scalar(m, n / (float) batch));
-      JniUtils.backward((PtNDArray) loss, (PtNDArray) loss.onesLike(), false, false);
+      autograd.backward(loss);
       float[] p = logits.toFloatArray();
       int tp = 0;
       int wrong = 0;
@@ -315,8 +311,6 @@ public final class VisionWarmup implements Objective<VisionWarmup.Item> {
         wrong += predicted != truth ? 1 : 0;
       }
       return new Slice(loss.getFloat(), tp, wrong);
-    } finally {
-      JniUtils.setGradMode(grad);
     }
   }
 

@@ -1,10 +1,8 @@
 package org.blip4j.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -143,7 +141,7 @@ public final class VqaFinetuning extends AdamWObjective<VqaFinetuning.Item> {
 
   /**
    * The VQA loss of {@code items} under the current parameters: {@code sum(weight × answer loss) /
-   * batch size}, built in {@code m} (call inside a {@link GradientCollector} to train).
+   * batch size}, built in {@code m} (call inside a {@link Autograd} to train).
    */
   NDArray loss(NDManager m, List<Item> items) {
     Encoded e = encode(items);
@@ -167,7 +165,7 @@ public final class VqaFinetuning extends AdamWObjective<VqaFinetuning.Item> {
   public StepOutput step(List<Item> items, StepContext ctx) {
     try (NDManager m = model.parameters().manager().getParentManager().newSubManager()) {
       NDArray loss;
-      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+      try (Autograd gc = new Autograd()) {
         loss = loss(m, items);
         gc.backward(loss);
       }
