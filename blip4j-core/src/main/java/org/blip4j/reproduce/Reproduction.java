@@ -63,7 +63,9 @@ import org.blip4j.train.PretrainJob;
  * marker exists; an interrupted training resumes from its newest checkpoint, CapFilt from its finished
  * shards. The report is rebuilt on every run. Per-stage configs are written to {@code configs/} so a
  * stage can be rerun by hand with {@code blip pretrain} / {@code blip finetune}. Models are copied in
- * HF layout to {@code models/<name>/}.
+ * HF layout to {@code models/<name>/}. Stages that do not depend on each other (the captioner and the
+ * filter; the two CapFilt runs; the bootstrapped pre-trainings; their fine-tunes; the evaluations) run at
+ * once, each on one libtorch thread ({@link #Reproduction(ReproductionProfile, Path, ReproductionListener, int)}).
  */
 public final class Reproduction {
   /** The rows of the Table-1 analog, in order. */
@@ -153,9 +155,9 @@ public final class Reproduction {
 
   /**
    * Runs stages that do not depend on each other at once, in order, one per worker ({@link #workers}),
-   * each with libtorch on ONE thread: two small models training side by side on two cores get 1.8×
-   * the throughput of one with libtorch's two threads (text-side steps of this size gain 1.12× from the
-   * second thread). Every stage of a group runs on one libtorch thread whatever the worker count, so
+   * each with libtorch on ONE thread: two small models training side by side on two cores get 1.5–1.6×
+   * the throughput of one after the other with libtorch's two threads (text-side steps of this size gain
+   * 1.12× from the second thread; measured on the full profile). Every stage of a group runs on one libtorch thread whatever the worker count, so
    * its numbers do not depend on the machine's cores or on which stage ran beside it. Waits for every
    * stage; the first failure is thrown with the later ones suppressed on it (finished stages keep their
    * markers, so a rerun resumes).
