@@ -321,7 +321,7 @@ public final class Reproduction {
           profile.imageSize(), null, data.stream().map(this::dataset).toList(), null, profile.batchSize(), epochs(data, steps),
           steps, new PretrainConfig.Lr("cosine", lr, 0f, 1e-6f, 0, 1.0f), 0.05f, 5.0f, profile.queueSize(), 0.995f,
           0.4f, 0, 30, 0.5, true, 0.1f, null, frozen(), profile.seed(), profile.loaderThreads(), 10, profile.checkpointEvery(), 1, null, null,
-          retrieval ? profile.itmNegatives() : null, retrieval ? true : null);
+          retrieval ? profile.itmNegatives() : null, retrieval);
       Path configFile = writeConfig(name, c);
       BadSampleCounter bad = new BadSampleCounter();
       long done = FinetuneJob.run(task, c, configFile.getParent(), dir, true, bad, listener.training(name), null);

@@ -182,6 +182,17 @@ public final class PretrainJob {
    */
   static void warmUpVision(PretrainConfig config, Path out, BlipPretrainModel model, BadSampleListener bad, TrainingListener listener,
       ShapesProgressListener shapesProgress) throws IOException {
+    // pre-trainings running at once share one warm-up directory (blip reproduce): one at a time restores or trains it
+    Object lock = WARMUP_LOCKS.computeIfAbsent(out.resolve(config.visionWarmup().dir()).toAbsolutePath().normalize(), k -> new Object());
+    synchronized (lock) {
+      warmUpVisionAlone(config, out, model, bad, listener, shapesProgress);
+    }
+  }
+
+  private static final Map<Path, Object> WARMUP_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static void warmUpVisionAlone(PretrainConfig config, Path out, BlipPretrainModel model, BadSampleListener bad, TrainingListener listener,
+      ShapesProgressListener shapesProgress) throws IOException {
     PretrainConfig.VisionWarmupConfig w = config.visionWarmup();
     Path shapesDir = ensureShapes(config.shapes(), out, shapesProgress);
     ShapesWorld world = ShapesWorld.open(shapesDir);
