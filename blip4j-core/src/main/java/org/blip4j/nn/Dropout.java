@@ -1,5 +1,6 @@
 package org.blip4j.nn;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -69,7 +70,7 @@ public final class Dropout {
       return x.getManager().randomUniform(0f, 1f, shape);
     }
     synchronized (GENERATOR) {
-      ai.djl.engine.Engine.getInstance().setRandomSeed(seeds.nextInt());
+      Engine.getInstance().setRandomSeed(seeds.nextInt());
       return x.getManager().randomUniform(0f, 1f, shape);
     }
   }

@@ -6,8 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.function.Function;
 import org.blip4j.checkpoint.ModelDirectory;
@@ -147,13 +149,11 @@ public final class FinetuneJob {
     }
   }
 
-  private static Map<Long, java.util.Set<String>> captionsOfImage(List<Sample> samples, Map<String, Long> imageIds) {
-    Map<Long, java.util.Set<String>> out = new HashMap<>();
+  /** Every caption of the samples, as written, by image id. */
+  private static Map<Long, Set<String>> captionsOfImage(List<Sample> samples, Map<String, Long> imageIds) {
+    Map<Long, Set<String>> out = new HashMap<>();
     for (Sample s : samples) {
-      java.util.Set<String> texts = out.computeIfAbsent(imageIds.get(s.image().source()), k -> new java.util.HashSet<>());
-      for (String c : s.captions()) {
-        texts.add(org.blip4j.text.PreCaption.preCaption(c, 30));
-      }
+      out.computeIfAbsent(imageIds.get(s.image().source()), k -> new HashSet<>()).addAll(s.captions());
     }
     return out;
   }

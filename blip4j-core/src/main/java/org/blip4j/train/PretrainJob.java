@@ -125,6 +125,8 @@ public final class PretrainJob {
   /** Held-out fresh scenes the warm-up is scored on, and the file of the scores. */
   static final int HELD_OUT = 1000;
   static final String HELD_OUT_FILE = "heldout.json";
+  /** One lock per vision warm-up directory (see {@link #warmUpVision}). */
+  private static final Map<Path, Object> WARMUP_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * Scores a finished warm-up on {@link #HELD_OUT} fresh scenes after its {@code images} training
@@ -188,8 +190,6 @@ public final class PretrainJob {
       warmUpVisionAlone(config, out, model, bad, listener, shapesProgress);
     }
   }
-
-  private static final Map<Path, Object> WARMUP_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
 
   private static void warmUpVisionAlone(PretrainConfig config, Path out, BlipPretrainModel model, BadSampleListener bad, TrainingListener listener,
       ShapesProgressListener shapesProgress) throws IOException {

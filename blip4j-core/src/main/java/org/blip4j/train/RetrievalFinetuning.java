@@ -6,11 +6,13 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.blip4j.model.BlipPretrainModel;
 import org.blip4j.model.Similarity;
 import org.blip4j.nn.Parameter;
@@ -69,16 +71,16 @@ public final class RetrievalFinetuning extends AdamWObjective<RetrievalFinetunin
   }
 
   /**
-   * @param captionsOfImage every caption ({@link PreCaption#preCaption} to 30 words) the training data
-   *     pairs with each image id: ITM never draws one of them as that image's negative, even when another
-   *     image of the batch brought it (null: only captions of the same image id are excluded, as BLIP)
+   * @param captionsOfImage every caption (as written) the training data pairs with each image id: ITM
+   *     never draws one of them as that image's negative, even when another image of the batch brought it
+   *     (null: only captions of the same image id are excluded, as BLIP)
    */
   public RetrievalFinetuning(BlipPretrainModel model, NDManager parent, Options options, BertTokenizer tokenizer, Map<Long, Set<String>> captionsOfImage) {
     super(model.parameters(), parent, options.weightDecay(), name -> TRAINED.matcher(name).matches(), options.freeze(), List.of(model.textEncoder(), model.textEncoderMomentum()), options.dropout());
     this.model = model;
     this.options = options;
     this.tokenizer = tokenizer;
-    this.captionsOfImage = captionsOfImage;
+    this.captionsOfImage = captionsOfImage == null ? null : compared(captionsOfImage);
     this.momentum = new Momentum(model);
     momentum.declareTrainable(trainable());
     ParameterStore store = model.parameters();
@@ -104,7 +106,7 @@ public final class RetrievalFinetuning extends AdamWObjective<RetrievalFinetunin
     long[] ids = new long[b];
     List<float[]> images = new ArrayList<>(b);
     for (int i = 0; i < b; i++) {
-      captions.add(PreCaption.preCaption(items.get(i).caption(), 30));
+      captions.add(compared(items.get(i).caption()));
       ids[i] = items.get(i).imageId();
       images.add(items.get(i).pixels());
     }
@@ -149,6 +151,17 @@ public final class RetrievalFinetuning extends AdamWObjective<RetrievalFinetunin
       losses.put("itm", t);
       return new StepOutput(losses, norm);
     }
+  }
+
+  /** A caption as the step encodes and compares it: BLIP's {@code pre_caption} to 30 words. */
+  private static String compared(String caption) {
+    return PreCaption.preCaption(caption, 30);
+  }
+
+  private static Map<Long, Set<String>> compared(Map<Long, Set<String>> captionsOfImage) {
+    Map<Long, Set<String>> out = new HashMap<>();
+    captionsOfImage.forEach((id, texts) -> out.put(id, texts.stream().map(RetrievalFinetuning::compared).collect(Collectors.toSet())));
+    return out;
   }
 
   private void enqueueIds(long[] ids) {
