@@ -5,16 +5,16 @@ import java.util.Locale;
 
 /**
  * Progress of a long job on stderr: items done/total, items/s and ETA. On a console it is one line
- * rewritten in place with {@code \r}; otherwise (a log file, a pipe) one line per update.
+ * rewritten in place with {@code \r} (a {@link ConsoleLine}, which bars running at once may share);
+ * otherwise (a log file, a pipe) one line per update.
  */
 final class Progress {
   private final String verb;
   private final String unit;
   private final long total;
   private final PrintWriter err;
-  private final boolean console;
+  private final ConsoleLine line; // null: not a console
   private final long start = System.nanoTime();
-  private int shown; // length of the line currently on the console, 0 if none
 
   Progress(String verb, int total, PrintWriter err) {
     this(verb, "images", total, err, System.console() != null);
@@ -25,11 +25,16 @@ final class Progress {
   }
 
   Progress(String verb, String unit, long total, PrintWriter err, boolean console) {
+    this(verb, unit, total, err, console ? new ConsoleLine(err) : null);
+  }
+
+  /** A bar on {@code line}, shared with other bars; {@code null}: one line per update on {@code err}. */
+  Progress(String verb, String unit, long total, PrintWriter err, ConsoleLine line) {
     this.verb = verb;
     this.unit = unit;
     this.total = total;
     this.err = err;
-    this.console = console;
+    this.line = line;
   }
 
   /** Reports {@code done} of the total items finished. */
@@ -45,31 +50,26 @@ final class Progress {
     double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
     double rate = (done - since) / seconds;
     String eta = rate > 0 ? clock(Math.round((total - done) / rate)) : "?";
-    String line = String.format(Locale.ROOT, "%s %d/%d %s, %.2f %s/s, ETA %s%s", verb, done, total, unit, rate, unit, eta, note);
-    if (console) {
-      err.print("\r" + line + " ".repeat(Math.max(0, shown - line.length())));
-      shown = line.length();
+    String text = String.format(Locale.ROOT, "%s %d/%d %s, %.2f %s/s, ETA %s%s", verb, done, total, unit, rate, unit, eta, note);
+    if (line != null) {
+      line.show(this, text);
     } else {
-      err.println(line);
+      err.println(text);
+      err.flush();
     }
-    err.flush();
   }
 
-  /** Wipes the in-place line so that another message can be printed. */
+  /** Wipes the in-place bar so that another message can be printed. */
   void clear() {
-    if (shown > 0) {
-      err.print("\r" + " ".repeat(shown) + "\r");
-      err.flush();
-      shown = 0;
+    if (line != null) {
+      line.remove(this);
     }
   }
 
-  /** Ends the in-place line, leaving the last state visible. */
+  /** Ends the in-place bar, leaving its last state visible. */
   void finish() {
-    if (shown > 0) {
-      err.println();
-      err.flush();
-      shown = 0;
+    if (line != null) {
+      line.finish(this);
     }
   }
 

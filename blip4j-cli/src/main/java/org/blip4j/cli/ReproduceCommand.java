@@ -122,11 +122,12 @@ public final class ReproduceCommand implements Callable<Integer> {
 
   /**
    * Stage lines and the inner progress bars on stderr, each bar named by its stage: stages that do not
-   * depend on each other run at once. The pipeline calls this one call at a time.
+   * depend on each other run at once, and on a console their bars share one line (a {@link ConsoleLine})
+   * with the stage lines printed above it. The pipeline calls this one call at a time.
    */
   private static final class StageProgress implements ReproductionListener {
     private final PrintWriter err;
-    private final boolean console = System.console() != null;
+    private final ConsoleLine line; // null: not a console
     private final Map<String, TrainingProgress> trainings = new HashMap<>();
     private final Map<String, Progress> bars = new HashMap<>();
     int run;
@@ -134,19 +135,27 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     StageProgress(PrintWriter err) {
       this.err = err;
+      this.line = System.console() != null ? new ConsoleLine(err) : null;
+    }
+
+    private void say(String message) {
+      if (line != null) {
+        line.println(message);
+      } else {
+        err.println(message);
+        err.flush();
+      }
     }
 
     @Override
     public void stageStarted(String stage, String description) {
-      err.printf(Locale.ROOT, "== %s: %s%n", stage, description);
-      err.flush();
+      say("== " + stage + ": " + description);
     }
 
     @Override
     public void stageSkipped(String stage) {
       skipped++;
-      err.printf(Locale.ROOT, "== %s: done earlier, skipped%n", stage);
-      err.flush();
+      say("== " + stage + ": done earlier, skipped");
     }
 
     @Override
@@ -162,13 +171,12 @@ public final class ReproduceCommand implements Callable<Integer> {
       if (bar != null) {
         bar.finish();
       }
-      err.printf(Locale.ROOT, "== %s: finished in %s%n", stage, Progress.clock(Math.round(seconds)));
-      err.flush();
+      say("== " + stage + ": finished in " + Progress.clock(Math.round(seconds)));
     }
 
     @Override
     public TrainingListener training(String stage) {
-      TrainingProgress training = new TrainingProgress(err, stage + " training");
+      TrainingProgress training = new TrainingProgress(err, stage + " training", line);
       trainings.put(stage, training);
       return training;
     }
@@ -181,7 +189,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         @Override
         public void started(long samples, int shards, int finishedShards, long finishedSamples) {
           since = finishedSamples;
-          Progress bar = new Progress(stage, "images", samples, err, console);
+          Progress bar = new Progress(stage, "images", samples, err, line);
           bars.put(stage, bar);
           bar.update(finishedSamples, since, finishedShards > 0 ? ", resumed " + finishedShards + "/" + shards + " shards" : "");
         }
@@ -207,11 +215,11 @@ public final class ReproduceCommand implements Callable<Integer> {
               bar.finish();
             }
             shown = what;
-            bar = new Progress(stage + " " + what, "items", total, err, console);
+            bar = new Progress(stage + " " + what, "items", total, err, line);
             bars.put(stage, bar);
           }
           long now = System.nanoTime();
-          if (console || done == total || now - last > 2_000_000_000L) {
+          if (line != null || done == total || now - last > 2_000_000_000L) {
             last = now;
             bar.update(done);
           }
@@ -224,8 +232,7 @@ public final class ReproduceCommand implements Callable<Integer> {
       return (done, total) -> {
         if (done == total) {
           synchronized (this) {
-            err.printf(Locale.ROOT, "shapes: %d images written%n", total);
-            err.flush();
+            say("shapes: " + total + " images written");
           }
         }
       };

@@ -14,6 +14,7 @@ import org.blip4j.train.TrainingListener;
 final class TrainingProgress implements TrainingListener {
   private final PrintWriter err;
   private final String label;
+  private final ConsoleLine line; // null: not a console
   private Progress progress;
   private long firstStep;
   private long totalSteps;
@@ -26,8 +27,14 @@ final class TrainingProgress implements TrainingListener {
 
   /** Bars named {@code label} ("training" above). */
   TrainingProgress(PrintWriter err, String label) {
+    this(err, label, System.console() != null ? new ConsoleLine(err) : null);
+  }
+
+  /** Bars named {@code label} on {@code line}, which the bars of other jobs may share; {@code null}: not a console. */
+  TrainingProgress(PrintWriter err, String label, ConsoleLine line) {
     this.err = err;
     this.label = label;
+    this.line = line;
   }
 
   @Override
@@ -37,7 +44,12 @@ final class TrainingProgress implements TrainingListener {
     firstStep = first;
     totalSteps = total;
     if (first > 0) {
-      err.printf(Locale.ROOT, "%s: resuming at step %d of %d%n", label, first, total);
+      String message = String.format(Locale.ROOT, "%s: resuming at step %d of %d", label, first, total);
+      if (line != null) {
+        line.println(message);
+      } else {
+        err.println(message);
+      }
     }
   }
 
@@ -45,10 +57,10 @@ final class TrainingProgress implements TrainingListener {
   public void stepped(StepRecord r) {
     if (progress == null) {
       batch = r.samples();
-      progress = new Progress(firstStep > 0 ? "resumed, " + label : label, "samples", totalSteps * batch, err, System.console() != null);
+      progress = new Progress(firstStep > 0 ? "resumed, " + label : label, "samples", totalSteps * batch, err, line);
     }
     long now = System.nanoTime();
-    if (now - lastShown > 1_000_000_000L || System.console() != null) {
+    if (now - lastShown > 1_000_000_000L || line != null) {
       lastShown = now;
       StringBuilder note = new StringBuilder(String.format(Locale.ROOT, " | step %d epoch %d lr %.2e", r.step() + 1, r.epoch(), r.lr()));
       r.losses().forEach((k, v) -> note.append(String.format(Locale.ROOT, " %s %.3f", k, v)));
@@ -58,7 +70,7 @@ final class TrainingProgress implements TrainingListener {
 
   @Override
   public void checkpointed(long step, Path dir) {
-    if (System.console() == null) {
+    if (line == null) {
       err.println("checkpoint " + dir);
     }
   }
