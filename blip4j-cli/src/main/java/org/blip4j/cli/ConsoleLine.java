@@ -81,6 +81,16 @@ final class ConsoleLine {
     err.flush();
   }
 
+  /** Prints {@code message} on a line of its own: above the bars of {@code line}, or on {@code err} when there is no console line. */
+  static void println(ConsoleLine line, PrintWriter err, String message) {
+    if (line != null) {
+      line.println(message);
+    } else {
+      err.println(message);
+      err.flush();
+    }
+  }
+
   private void draw() {
     if (bars.isEmpty()) {
       return;

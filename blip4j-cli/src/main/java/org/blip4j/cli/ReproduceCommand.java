@@ -139,12 +139,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     }
 
     private void say(String message) {
-      if (line != null) {
-        line.println(message);
-      } else {
-        err.println(message);
-        err.flush();
-      }
+      ConsoleLine.println(line, err, message);
     }
 
     @Override

@@ -44,12 +44,7 @@ final class TrainingProgress implements TrainingListener {
     firstStep = first;
     totalSteps = total;
     if (first > 0) {
-      String message = String.format(Locale.ROOT, "%s: resuming at step %d of %d", label, first, total);
-      if (line != null) {
-        line.println(message);
-      } else {
-        err.println(message);
-      }
+      ConsoleLine.println(line, err, String.format(Locale.ROOT, "%s: resuming at step %d of %d", label, first, total));
     }
   }
 
