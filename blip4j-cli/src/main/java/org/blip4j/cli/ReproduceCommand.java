@@ -61,6 +61,11 @@ public final class ReproduceCommand implements Callable<Integer> {
       + "the default now takes 53:55); 6000 saves about 2 min, 4000 about 4 min against the default (estimated from that rate, not measured).")
   Integer singleObjectSteps;
 
+  @Option(names = "--warmup-steps", paramLabel = "N", description = "Steps of the vision warm-up's second stage, on all scenes, after the "
+      + "single-object steps (default: the profile's; full: 6000). Perception bounds every row at this scale; a longer warm-up is for a machine "
+      + "with time to spare (about 1 min per 1 000 steps on 2 cores).")
+  Integer warmupSteps;
+
   @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")
   boolean json;
 
@@ -89,6 +94,15 @@ public final class ReproduceCommand implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "--single-object-steps must be >= 0 and needs a profile with a vision warm-up, got "
             + singleObjectSteps + " for " + profile.name());
       }
+    }
+    if (warmupSteps != null) {
+      if (warmupSteps < 1) {
+        throw new ParameterException(spec.commandLine(), "--warmup-steps must be >= 1, got " + warmupSteps);
+      }
+      if (profile.visionWarmupSteps() == 0) {
+        throw new ParameterException(spec.commandLine(), "--warmup-steps needs a profile with a vision warm-up; " + profile.name() + " has none");
+      }
+      profile = profile.withWarmupSteps(warmupSteps);
     }
     Path dir = out != null ? out : Path.of("reproduce-" + profile.name());
     PrintWriter err = spec.commandLine().getErr();

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code blip reproduce}: its help, and a bad {@code --scale}, {@code --seed}, {@code --model} or {@code --single-object-steps} refused as a usage error before anything runs;
+ * {@code blip reproduce}: its help, and a bad {@code --scale}, {@code --seed}, {@code --model}, {@code --single-object-steps} or {@code --warmup-steps} refused as a usage error before anything runs;
  * {@code blip reproduce seeds} on hand-made finished runs.
  */
 class ReproduceCommandTest {
@@ -21,7 +21,7 @@ class ReproduceCommandTest {
   void helpDescribesTheOptions() {
     Cli.Result r = Cli.run("reproduce", "--help");
     assertThat(r.exitCode()).as(r.toString()).isZero();
-    assertThat(r.out()).contains("--scale", "quick|full", "--out", "--json", "--seed", "--model", "midi", "--single-object-steps", "Default: quick", "report.md");
+    assertThat(r.out()).contains("--scale", "quick|full", "--out", "--json", "--seed", "--model", "midi", "--single-object-steps", "--warmup-steps", "Default: quick", "report.md");
     assertThat(Cli.run("--help").out()).containsPattern("(?m)^\\s+reproduce\\s");
   }
 
@@ -43,16 +43,24 @@ class ReproduceCommandTest {
     assertThat(steps.exitCode()).as(steps.toString()).isEqualTo(2);
     assertThat(steps.err()).contains("--single-object-steps must be >= 0", "got -5");
     assertThat(tmp.resolve("o")).doesNotExist();
+    Cli.Result warmup = Cli.run("reproduce", "--warmup-steps", "0", "--out", tmp.resolve("w"));
+    assertThat(warmup.exitCode()).as(warmup.toString()).isEqualTo(2);
+    assertThat(warmup.err()).contains("--warmup-steps must be >= 1, got 0");
+    assertThat(tmp.resolve("w")).doesNotExist();
   }
 
   @Test
-  void singleObjectStepsReachTheProfile(@TempDir Path tmp) throws Exception {
-    // a directory made with the plain quick profile refuses the same profile with a longer curriculum before any stage runs
+  void warmupLengthsReachTheProfile(@TempDir Path tmp) throws Exception {
+    // a directory made with the plain quick profile refuses the same profile with another warm-up length before any stage runs
     Path dir = Files.createDirectories(tmp.resolve("q"));
     Files.writeString(dir.resolve("profile.json"), Reproduction.profileJson(ReproductionProfile.quick()));
     Cli.Result r = Cli.run("reproduce", "--scale", "quick", "--single-object-steps", "100", "--out", dir);
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(1);
     assertThat(r.err()).contains("holds a reproduction with other settings");
+    assertThat(dir.resolve("shapes")).doesNotExist();
+    Cli.Result w = Cli.run("reproduce", "--scale", "quick", "--warmup-steps", "100", "--out", dir);
+    assertThat(w.exitCode()).as(w.toString()).isEqualTo(1);
+    assertThat(w.err()).contains("holds a reproduction with other settings");
     assertThat(dir.resolve("shapes")).doesNotExist();
   }
 

@@ -74,6 +74,9 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
       throw new IllegalArgumentException("patch size " + patchSize + " must divide image size " + imageSize);
     }
     org.blip4j.train.ITM.Mining.of(itmNegatives);
+    if (visionWarmupSteps < 0) {
+      throw new IllegalArgumentException("vision warm-up steps must be >= 0, got " + visionWarmupSteps);
+    }
     if (visionWarmupSingleObjectSteps < 0 || (visionWarmupSingleObjectSteps > 0 && visionWarmupSteps == 0)) {
       throw new IllegalArgumentException("single-object steps must be >= 0 and need a vision warm-up (visionWarmupSteps > 0), got "
           + visionWarmupSingleObjectSteps);
@@ -137,23 +140,31 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
 
   /** This profile with another training {@link #seed()}. */
   public ReproductionProfile withSeed(long newSeed) {
-    return with(model, visionWarmupSingleObjectSteps, newSeed);
+    return with(model, visionWarmupSteps, visionWarmupSingleObjectSteps, newSeed);
   }
 
   /** This profile with another {@link #model()} size (a name {@link org.blip4j.train.PretrainJob#modelConfig} knows). */
   public ReproductionProfile withModel(String newModel) {
-    return with(newModel, visionWarmupSingleObjectSteps, seed);
+    return with(newModel, visionWarmupSteps, visionWarmupSingleObjectSteps, seed);
   }
 
   /** This profile with another length of the warm-up's single-object curriculum ({@link #visionWarmupSingleObjectSteps()}; 0: none). */
   public ReproductionProfile withSingleObjectSteps(int steps) {
-    return with(model, steps, seed);
+    return with(model, visionWarmupSteps, steps, seed);
   }
 
-  private ReproductionProfile with(String newModel, int newSingleObjectSteps, long newSeed) {
+  /**
+   * This profile with another length of the warm-up's stage on all scenes ({@link #visionWarmupSteps()}, after the
+   * single-object curriculum; 0: no warm-up, which needs no curriculum and no frozen ViT).
+   */
+  public ReproductionProfile withWarmupSteps(int steps) {
+    return with(model, steps, visionWarmupSingleObjectSteps, seed);
+  }
+
+  private ReproductionProfile with(String newModel, int newWarmupSteps, int newSingleObjectSteps, long newSeed) {
     return new ReproductionProfile(name, shapesScale, shapesImageSize, newModel, imageSize, patchSize, batchSize, pretrainSteps, pretrainLr, warmupSteps,
         queueSize, finetuneSteps, finetuneLr, retrievalSteps, retrievalLr, itmNegatives, capfiltBatch, capfiltShard, capfiltThreshold, beamRow,
-        testImages, zsImages, kTest, captionBeams, checkpointEvery, loaderThreads, visionWarmupSteps, visionWarmupImages,
+        testImages, zsImages, kTest, captionBeams, checkpointEvery, loaderThreads, newWarmupSteps, visionWarmupImages,
         newSingleObjectSteps, visionWarmupLr, textInitStd, visionFrozen, newSeed);
   }
 

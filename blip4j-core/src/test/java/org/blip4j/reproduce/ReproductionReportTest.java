@@ -83,6 +83,19 @@ class ReproductionReportTest {
   }
 
   @Test
+  void withWarmupStepsChangesTheAllSceneStageOnly() {
+    ReproductionProfile full = ReproductionProfile.full().withSeed(7).withSingleObjectSteps(4000);
+    ReproductionProfile longer = full.withWarmupSteps(12_000);
+    assertThat(longer.visionWarmupSteps()).isEqualTo(12_000).isNotEqualTo(full.visionWarmupSteps());
+    assertThat(longer.visionWarmupSingleObjectSteps()).isEqualTo(4000);
+    assertThat(longer.seed()).isEqualTo(7);
+    assertThat(longer.withWarmupSteps(full.visionWarmupSteps())).isEqualTo(full);
+    assertThatThrownBy(() -> full.withWarmupSteps(-3)).hasMessageContaining("-3");
+    // no warm-up leaves a curriculum and a frozen ViT without the stage they need
+    assertThatThrownBy(() -> full.withWarmupSteps(0)).hasMessageContaining("warm-up");
+  }
+
+  @Test
   void aFrozenViTNeedsAWarmup() {
     ReproductionProfile q = ReproductionProfile.quick();
     assertThatThrownBy(() -> new ReproductionProfile(q.name(), q.shapesScale(), q.shapesImageSize(), q.model(), q.imageSize(), q.patchSize(),
