@@ -3,16 +3,17 @@ package org.blip4j.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.blip4j.capfilt.CapFilt;
-import org.blip4j.capfilt.ShapesOracle;
 import org.blip4j.capfilt.CapFiltConfig;
 import org.blip4j.capfilt.CapFiltListener;
 import org.blip4j.capfilt.CapFiltReport;
 import org.blip4j.capfilt.CaptionFilter;
+import org.blip4j.capfilt.ShapesOracle;
 import org.blip4j.capfilt.SyntheticCaptioner;
 import org.blip4j.task.Captioner;
 import org.blip4j.task.ImageTextMatcher;
@@ -150,7 +151,7 @@ public final class CapfiltCommand implements Callable<Integer> {
       o.printf(Locale.ROOT, "bootstrapped dataset %s: %d human + %d web + %d synthetic = %d records; report %s%n", out.resolve("bootstrapped.json"),
           rep.human(), rep.web().kept(), rep.synthetic().kept(), rep.bootstrapped(), out.resolve("report.md"));
       Path shards = out.resolve(CapFilt.BOOTSTRAPPED_SHARDS);
-      if (java.nio.file.Files.isDirectory(shards)) {
+      if (Files.isDirectory(shards)) {
         o.printf(Locale.ROOT, "the same records as tar shards (images included, for tar-shard input): %s%n", shards);
       }
     }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,10 +27,10 @@ import org.blip4j.task.NlvrClassifier;
 import org.blip4j.task.VqaModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code blip eval}: runs a model over an annotated test split and reports the metrics of the
@@ -178,7 +179,7 @@ public final class EvalCommand implements Runnable {
         }
       }, r -> {
         RetrievalEvaluation.Result res = (RetrievalEvaluation.Result) r;
-        List<ObjectNode> lines = new java.util.ArrayList<>();
+        List<ObjectNode> lines = new ArrayList<>();
         for (RetrievalEvaluation.ImageRanking i : res.images()) {
           ObjectNode o = JSON.createObjectNode().put("kind", "image").put("key", i.key()).put("image", i.image()).put("rank", i.rank());
           o.set("top_texts", ints(i.top()));

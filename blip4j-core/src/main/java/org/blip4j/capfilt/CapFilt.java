@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -349,7 +350,7 @@ public final class CapFilt {
           for (long i = 0; it.hasNext(); i++) {
             Sample s = it.next();
             for (int j = 0; j < s.captions().size(); j++) {
-              String key = String.format(java.util.Locale.ROOT, "human-%09d-%d", i, j);
+              String key = String.format(Locale.ROOT, "human-%09d-%d", i, j);
               writeRecord(w, key, s.image(), imageName(s.image(), in.imageRoot()), s.captions().get(j), Source.HUMAN);
             }
           }
@@ -366,7 +367,7 @@ public final class CapFilt {
           int j = 0;
           for (Candidate c : want.candidates()) {
             if (c.kept()) {
-              writeRecord(w, String.format(java.util.Locale.ROOT, "web-%09d-%d", i, j++), s.image(), want.image(), c.caption(), c.source());
+              writeRecord(w, String.format(Locale.ROOT, "web-%09d-%d", i, j++), s.image(), want.image(), c.caption(), c.source());
             }
           }
           want = next.hasNext() ? next.next() : null;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -61,7 +62,7 @@ public record ShardResult(int shard, long firstIndex, int size, List<ScoredSampl
    */
   public record ScoredSample(long index, String key, String image, Map<String, Object> meta, List<Candidate> candidates) {
     public ScoredSample {
-      meta = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(meta));
+      meta = Collections.unmodifiableMap(new LinkedHashMap<>(meta));
       candidates = List.copyOf(candidates);
     }
 

@@ -4,10 +4,12 @@ import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import org.blip4j.model.BlipCaptioningModel;
 import org.blip4j.checkpoint.pth.TorchCheckpoint;
+import org.blip4j.model.BlipCaptioningModel;
 import org.blip4j.model.BlipConfig;
 import org.blip4j.model.BlipContrastiveModel;
 import org.blip4j.model.BlipNlvrModel;
@@ -103,7 +105,7 @@ public final class ModelDirectory {
     String head = "text_decoder" + TextDecoder.LM_HEAD_WEIGHT;
     String embeddings = "text_decoder" + TextDecoder.WORD_EMBEDDINGS;
     if (!weights.names().contains(head) || !weights.names().contains(embeddings)
-        || !java.util.Arrays.equals(weights.shape(head), weights.shape(embeddings))) {
+        || !Arrays.equals(weights.shape(head), weights.shape(embeddings))) {
       return true;
     }
     try (NDManager scratch = parent.newSubManager()) {
@@ -112,7 +114,7 @@ public final class ModelDirectory {
   }
 
   private static String sniff(TensorSource source) {
-    java.util.Set<String> file = source.names();
+    Set<String> file = source.names();
     boolean decoder = file.contains("text_decoder.cls.predictions.bias");
     boolean encoder = file.contains("text_encoder.embeddings.word_embeddings.weight");
     if (decoder && encoder) {

@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Memory-mapped reader of the safetensors format: an 8-byte little-endian header length N, N bytes
@@ -186,7 +187,7 @@ public final class SafeTensors implements TensorSource {
   }
 
   @Override
-  public java.util.Set<String> names() {
+  public Set<String> names() {
     return entries.keySet();
   }
 

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -23,7 +24,7 @@ final class SafeTensorsWriter {
     ObjectNode header = json.createObjectNode();
     if (metadata != null && !metadata.isEmpty()) {
       ObjectNode meta = header.putObject("__metadata__");
-      new java.util.TreeMap<>(metadata).forEach(meta::put); // sorted: equal inputs give equal bytes
+      new TreeMap<>(metadata).forEach(meta::put); // sorted: equal inputs give equal bytes
     }
     TreeMap<String, NDArray> sorted = new TreeMap<>(tensors);
     long offset = 0;
@@ -50,7 +51,7 @@ final class SafeTensorsWriter {
     byte[] h = json.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
     int padded = (h.length + 7) / 8 * 8;
     byte[] hp = new byte[padded];
-    java.util.Arrays.fill(hp, (byte) ' ');
+    Arrays.fill(hp, (byte) ' ');
     System.arraycopy(h, 0, hp, 0, h.length);
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try (OutputStream out = Files.newOutputStream(tmp)) {

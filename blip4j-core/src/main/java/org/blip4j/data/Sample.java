@@ -1,5 +1,7 @@
 package org.blip4j.data;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,7 +30,7 @@ public record Sample(String key, ImageRef image, List<String> captions, Map<Stri
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(image, "image");
     captions = List.copyOf(captions);
-    meta = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(meta));
+    meta = Collections.unmodifiableMap(new LinkedHashMap<>(meta));
   }
 
   /** The first caption (the only one for train records). */

@@ -1,5 +1,6 @@
 package org.blip4j.data;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -7,6 +8,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.blip4j.image.ImageDecodeException;
@@ -50,7 +52,7 @@ public final class Samples {
       }
     }
     Optional<Problem> p = checkImage(s.image(), check, decoder);
-    if (p.isEmpty() && s.meta().get("images") instanceof java.util.List<?> images) {
+    if (p.isEmpty() && s.meta().get("images") instanceof List<?> images) {
       for (Object o : images) {
         if (o instanceof ImageRef ref && ref != s.image()) {
           p = checkImage(ref, check, decoder);
@@ -77,7 +79,7 @@ public final class Samples {
         if (Files.size(p) == 0) {
           return Optional.of(new Problem(BadReason.EMPTY_FILE, "image file is empty (0 bytes): " + p));
         }
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         return Optional.of(new Problem(BadReason.MISSING_IMAGE, "cannot stat image file " + p + ": " + e));
       }
     } else if (ref instanceof ImageRef.Bytes b && b.data().length == 0) {

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -77,7 +78,7 @@ public final class ShardReader extends SampleIterator {
   private static String suffixOf(String name) {
     int slash = name.lastIndexOf('/');
     int dot = name.indexOf('.', slash + 1);
-    return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
+    return dot < 0 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
   }
 
   /** The next member of the current shard, opening the next shard as needed; null when all are read. */

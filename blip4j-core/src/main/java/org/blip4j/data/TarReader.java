@@ -4,6 +4,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A small streaming reader for POSIX ustar archives (also GNU tar and Python {@code tarfile} output):
@@ -104,7 +106,7 @@ public final class TarReader implements Closeable {
 
   private static String[] pax(byte[] data) {
     // records "LEN key=value\n"
-    java.util.List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     int p = 0;
     while (p < data.length) {
       int sp = p;

@@ -1,6 +1,7 @@
 package org.blip4j.eval;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,7 +77,7 @@ final class EvalSamples {
     } catch (ImageDecodeException e) {
       listener.onBadSample(key, Samples.classify(e), e.getMessage());
       return null;
-    } catch (java.io.UncheckedIOException e) {
+    } catch (UncheckedIOException e) {
       listener.onBadSample(key, org.blip4j.data.BadReason.MISSING_IMAGE, e.getMessage());
       return null;
     }

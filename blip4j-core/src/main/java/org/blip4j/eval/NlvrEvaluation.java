@@ -3,6 +3,7 @@ package org.blip4j.eval;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +93,6 @@ public final class NlvrEvaluation {
     }
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("accuracy", 100 * accuracy.value());
-    return new Result(java.util.Collections.unmodifiableMap(metrics), bad.counts(), List.copyOf(pairs));
+    return new Result(Collections.unmodifiableMap(metrics), bad.counts(), List.copyOf(pairs));
   }
 }

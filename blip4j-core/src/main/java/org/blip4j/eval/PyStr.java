@@ -2,6 +2,7 @@ package org.blip4j.eval;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.blip4j.text.PythonText;
 
 /**
  * The few Python {@code str} operations the reference evaluators use, with Python 3's notion of
@@ -12,7 +13,7 @@ final class PyStr {
 
   /** Python 3 {@code str.isspace()} for one code point. */
   static boolean isSpace(int cp) {
-    return org.blip4j.text.PythonText.isSpace(cp);
+    return PythonText.isSpace(cp);
   }
 
   /** {@code s.split()}: runs of whitespace separate words; no empty words. */

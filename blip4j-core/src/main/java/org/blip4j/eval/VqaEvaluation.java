@@ -3,6 +3,7 @@ package org.blip4j.eval;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -168,7 +169,7 @@ public final class VqaEvaluation {
     }
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("accuracy", acc.overall());
-    return new Result(java.util.Collections.unmodifiableMap(metrics), bad.counts(), List.copyOf(details), acc);
+    return new Result(Collections.unmodifiableMap(metrics), bad.counts(), List.copyOf(details), acc);
   }
 
   /** The record's answers as 10 human answers (ids 1..10), repeated cyclically when fewer are given. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -133,7 +134,7 @@ public final class ParameterStore implements AutoCloseable {
             v[i] = (float) (rnd.nextGaussian() * std);
           }
         }
-        case ONES -> java.util.Arrays.fill(v, 1f);
+        case ONES -> Arrays.fill(v, 1f);
         case ZEROS -> { }
       }
       setFloats(p, v);

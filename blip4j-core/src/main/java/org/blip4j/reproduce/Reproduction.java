@@ -9,12 +9,14 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -128,10 +130,10 @@ public final class Reproduction {
     // the longer retrieval fine-tunes first, so that the workers finish together
     List<Body> finetunes = new ArrayList<>();
     for (String m : bootstrapped) {
-      finetunes.add(() -> finetune("retrieval-" + m, "retrieval", m, List.of("retrieval-" + m.toLowerCase(java.util.Locale.ROOT))));
+      finetunes.add(() -> finetune("retrieval-" + m, "retrieval", m, List.of("retrieval-" + m.toLowerCase(Locale.ROOT))));
     }
     for (String m : bootstrapped) {
-      finetunes.add(() -> finetune("caption-" + m, "caption", m, List.of("caption-" + m.toLowerCase(java.util.Locale.ROOT))));
+      finetunes.add(() -> finetune("caption-" + m, "caption", m, List.of("caption-" + m.toLowerCase(Locale.ROOT))));
     }
     together(finetunes);
     together(rows().stream().<Body>map(m -> () -> stage("eval-" + m, "evaluate " + m + ": retrieval on test and zs_test, captioning on test",
@@ -194,7 +196,7 @@ public final class Reproduction {
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          throw new java.io.InterruptedIOException("interrupted while stages ran");
+          throw new InterruptedIOException("interrupted while stages ran");
         }
       }
       if (first instanceof IOException io) {
@@ -445,7 +447,7 @@ public final class Reproduction {
   }
 
   private void evaluate(String m) throws IOException {
-    String key = m.toLowerCase(java.util.Locale.ROOT);
+    String key = m.toLowerCase(Locale.ROOT);
     String name = "eval-" + m;
     Path images = out.resolve("shapes/images");
     ObjectNode o = PRETTY.createObjectNode();

@@ -2,6 +2,7 @@ package org.blip4j.reproduce;
 
 import java.util.List;
 import java.util.Locale;
+import org.blip4j.train.ITM;
 
 /**
  * Every number of a {@code blip reproduce} run in one place, so a profile is easy to tune.
@@ -73,7 +74,7 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
     if (!(patchSize > 0 && imageSize % patchSize == 0)) {
       throw new IllegalArgumentException("patch size " + patchSize + " must divide image size " + imageSize);
     }
-    org.blip4j.train.ITM.Mining.of(itmNegatives);
+    ITM.Mining.of(itmNegatives);
     if (visionWarmupSteps < 0) {
       throw new IllegalArgumentException("vision warm-up steps must be >= 0, got " + visionWarmupSteps);
     }

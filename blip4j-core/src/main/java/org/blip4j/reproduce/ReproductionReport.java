@@ -11,6 +11,7 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -457,7 +458,7 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
     }
     Path tmp = out.resolve("figure4.png.tmp");
     ImageIO.write(img, "png", tmp.toFile());
-    Files.move(tmp, out.resolve("figure4.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.move(tmp, out.resolve("figure4.png"), StandardCopyOption.REPLACE_EXISTING);
     return true;
   }
 

@@ -2,8 +2,8 @@ package org.blip4j.task;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,8 +11,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.blip4j.generate.GenerationConfig;
 import org.blip4j.generate.GenerationResult;
@@ -153,7 +155,7 @@ public final class VqaModel extends BlipTask<BlipVqaModel> {
     }
     if (root == null || !root.isArray()) {
       throw new IllegalArgumentException("answer list " + file + ": expected a JSON array of answer strings at the top level, got "
-          + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+          + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase(Locale.ROOT)));
     }
     List<String> out = new ArrayList<>(root.size());
     for (int i = 0; i < root.size(); i++) {
@@ -265,7 +267,7 @@ public final class VqaModel extends BlipTask<BlipVqaModel> {
       float[] probs = new float[q * a]; // [Q, A]
       try (NDManager step = m.newSubManager()) {
         long[] start = new long[q];
-        java.util.Arrays.fill(start, tokenizer.decId());
+        Arrays.fill(start, tokenizer.decId());
         NDArray st = states.duplicate();
         st.attach(step);
         CrossAttentionContext ctx = decoder.bert().crossContext(st, qMask);
@@ -295,7 +297,7 @@ public final class VqaModel extends BlipTask<BlipVqaModel> {
         long[] ids = new long[n * kk * len];
         long[] mask = new long[ids.length];
         long[] labels = new long[ids.length];
-        java.util.Arrays.fill(labels, TextDecoder.IGNORE_INDEX);
+        Arrays.fill(labels, TextDecoder.IGNORE_INDEX);
         for (int i = 0; i < n; i++) {
           for (int j = 0; j < kk; j++) {
             int c = top[q0 + i][j];
@@ -329,7 +331,7 @@ public final class VqaModel extends BlipTask<BlipVqaModel> {
           }
         }
         int idx = top[i][best];
-        out.add(new RankedAnswer(answers.answers().get(idx), idx, top[i], java.util.Arrays.copyOfRange(scores, i * kk, (i + 1) * kk)));
+        out.add(new RankedAnswer(answers.answers().get(idx), idx, top[i], Arrays.copyOfRange(scores, i * kk, (i + 1) * kk)));
       }
     }
     return out;
@@ -341,7 +343,7 @@ public final class VqaModel extends BlipTask<BlipVqaModel> {
     for (int i = 0; i < n; i++) {
       order[i] = i;
     }
-    java.util.Arrays.sort(order, (x, y) -> Float.compare(v[off + y], v[off + x])); // stable: equal values keep list order
+    Arrays.sort(order, (x, y) -> Float.compare(v[off + y], v[off + x])); // stable: equal values keep list order
     int[] out = new int[k];
     for (int i = 0; i < k; i++) {
       out[i] = order[i];

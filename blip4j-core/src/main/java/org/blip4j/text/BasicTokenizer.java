@@ -199,7 +199,7 @@ final class BasicTokenizer {
    * space, U+2028 and U+2029 can still occur, but the full set is checked.
    */
   static boolean isPythonSpace(int cp) {
-    return org.blip4j.text.PythonText.isSpace(cp);
+    return PythonText.isSpace(cp);
   }
 
   /** BERT's {@code _is_punctuation}: all non-alphanumeric ASCII, plus Unicode category P*. */

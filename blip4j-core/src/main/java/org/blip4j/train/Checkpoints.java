@@ -13,6 +13,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -195,8 +196,8 @@ public final class Checkpoints {
       problems.add("'" + name + "' missing");
       return;
     }
-    if (!java.util.Arrays.equals(file.shape(name), target.getShape().getShape())) {
-      problems.add("'" + name + "' has shape " + java.util.Arrays.toString(file.shape(name)) + ", the model " + target.getShape());
+    if (!Arrays.equals(file.shape(name), target.getShape().getShape())) {
+      problems.add("'" + name + "' has shape " + Arrays.toString(file.shape(name)) + ", the model " + target.getShape());
       return;
     }
     NDArray src = file.toNDArray(tmp, name).toType(target.getDataType(), false);

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -137,7 +138,7 @@ public final class LossPlot {
     double[] out = new double[records.size()];
     double sum = 0;
     int count = 0;
-    java.util.ArrayDeque<Double> q = new java.util.ArrayDeque<>();
+    ArrayDeque<Double> q = new ArrayDeque<>();
     for (int i = 0; i < records.size(); i++) {
       Double v = records.get(i).losses().get(name);
       if (v != null && Double.isFinite(v)) {

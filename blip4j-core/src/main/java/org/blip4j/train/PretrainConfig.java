@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -198,7 +199,7 @@ public record PretrainConfig(String model, String init, int imageSize, Integer p
   /** Reads a {@code .json}, {@code .yaml} or {@code .yml} config; errors name the file and the key at fault. */
   public static PretrainConfig read(Path file) throws IOException {
     if (!Files.isRegularFile(file)) {
-      throw new java.nio.file.NoSuchFileException(file.toString(), null, "config file not found");
+      throw new NoSuchFileException(file.toString(), null, "config file not found");
     }
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     ObjectMapper m = name.endsWith(".yaml") || name.endsWith(".yml") ? YAML : JSON;

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 import java.util.regex.Pattern;
 import org.blip4j.checkpoint.ModelDirectory;
@@ -126,7 +127,7 @@ public final class PretrainJob {
   static final int HELD_OUT = 1000;
   static final String HELD_OUT_FILE = "heldout.json";
   /** One lock per vision warm-up directory (see {@link #warmUpVision}). */
-  private static final Map<Path, Object> WARMUP_LOCKS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<Path, Object> WARMUP_LOCKS = new ConcurrentHashMap<>();
 
   /**
    * Scores a finished warm-up on {@link #HELD_OUT} fresh scenes after its {@code images} training

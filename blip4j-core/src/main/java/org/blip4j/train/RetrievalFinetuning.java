@@ -6,6 +6,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,7 +89,7 @@ public final class RetrievalFinetuning extends AdamWObjective<RetrievalFinetunin
     this.idxQueue = store.byName().containsKey("idx_queue") ? store.get("idx_queue") : store.create("idx_queue", Parameter.Init.ZEROS, 1, q);
     if (!idxQueue.isSet()) {
       long[] none = new long[(int) q];
-      java.util.Arrays.fill(none, -100); // BLIP: torch.full((1, queue_size), -100)
+      Arrays.fill(none, -100); // BLIP: torch.full((1, queue_size), -100)
       idxQueue.set(store.manager().create(none, new Shape(1, q)));
     }
   }

@@ -1,5 +1,6 @@
 package org.blip4j.data.loader;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -63,7 +64,7 @@ public final class SampleOrder {
    */
   public static <S> List<S> shardOrder(List<S> shards, long seed, long epoch, boolean shuffle, int rank, int worldSize) {
     int[] mine = shard(permutation(shards.size(), seed, epoch, shuffle), rank, worldSize);
-    java.util.ArrayList<S> out = new java.util.ArrayList<>(mine.length);
+    ArrayList<S> out = new ArrayList<>(mine.length);
     for (int i : mine) {
       out.add(shards.get(i));
     }

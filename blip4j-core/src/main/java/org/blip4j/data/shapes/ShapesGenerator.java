@@ -448,7 +448,7 @@ public final class ShapesGenerator {
       for (Map<String, Object> r : records) {
         Map<String, Object> meta = new LinkedHashMap<>(r);
         meta.remove("caption");
-        byte[] png = java.nio.file.Files.readAllBytes(out.resolve("images").resolve((String) r.get("image")));
+        byte[] png = Files.readAllBytes(out.resolve("images").resolve((String) r.get("image")));
         w.write(String.format("%09d", i++), "png", png, (String) r.get("caption"), meta);
       }
     }

@@ -1,6 +1,7 @@
 package org.blip4j.data.shapes;
 
 import java.util.List;
+import java.util.Locale;
 
 /** The fixed vocabulary of the Shapes world ({@code shared/SHAPES.md}). */
 public final class Vocabulary {
@@ -12,7 +13,7 @@ public final class Vocabulary {
 
     /** Singular word, e.g. {@code circle}. */
     public String word() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
 
     /** Plural word, e.g. {@code crosses}. */
@@ -35,7 +36,7 @@ public final class Vocabulary {
 
     /** The word, e.g. {@code red}. */
     public String word() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -45,7 +46,7 @@ public final class Vocabulary {
 
     /** The word. */
     public String word() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
