@@ -85,8 +85,8 @@ class ReproductionReportTest {
   @Test
   void withWarmupStepsChangesTheAllSceneStageOnly() {
     ReproductionProfile full = ReproductionProfile.full().withSeed(7).withSingleObjectSteps(4000);
-    ReproductionProfile longer = full.withWarmupSteps(12_000);
-    assertThat(longer.visionWarmupSteps()).isEqualTo(12_000).isNotEqualTo(full.visionWarmupSteps());
+    ReproductionProfile longer = full.withWarmupSteps(20_000);
+    assertThat(longer.visionWarmupSteps()).isEqualTo(20_000).isNotEqualTo(full.visionWarmupSteps());
     assertThat(longer.visionWarmupSingleObjectSteps()).isEqualTo(4000);
     assertThat(longer.seed()).isEqualTo(7);
     assertThat(longer.withWarmupSteps(full.visionWarmupSteps())).isEqualTo(full);
