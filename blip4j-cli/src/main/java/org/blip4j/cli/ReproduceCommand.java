@@ -63,7 +63,7 @@ public final class ReproduceCommand implements Callable<Integer> {
 
   @Option(names = "--warmup-steps", paramLabel = "N", description = "Steps of the vision warm-up's second stage, on all scenes, after the "
       + "single-object steps (default: the profile's; full: 12000). Perception bounds every row at this scale: with 12000 + 12000 instead of "
-      + "8000 + 6000 the filter's ROC AUC rose from 0.86–0.87 to 0.90 and every row's CIDEr by 15–35 (seed 42, measured); about 1 min per 1 000 steps on 2 cores.")
+      + "8000 + 6000 the filter's ROC AUC rose from 0.86–0.87 to 0.90 and every row's CIDEr by 19–33 (seed 42, measured); about 1 min per 1 000 steps on 2 cores.")
   Integer warmupSteps;
 
   @Option(names = "--json", description = "Print the summary as one JSON object on stdout.")

@@ -112,7 +112,7 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
    * shape 0.73 → 0.97, colour+shape 0.48 → 0.80, position 0.67 → 0.81, relation 0.52 → 0.71; the filter's ROC AUC of
    * clean over noisy web captions 0.86–0.87 → 0.90, so that at BLIP's threshold of 0.5 it removes 81.9 % of the noisy
    * web captions and keeps 81.4 % of the clean ones (78.9 % / 78.8 % at best before, at any threshold); CIDEr of every row
-   * 196–213 → 227–233, the top-ranked test caption true of its image 40–53 % → 57–64 % (seed 42; before: seed 7). Measured on held-out scenes: shape is learnt on a 96-px
+   * 200–213 → 227–233 (seed 42, stop 24 → stop 26). Measured on held-out scenes: shape is learnt on a 96-px
    * canvas and forgotten again on a 64-px one (mean shape AUC 0.79 against 0.68). Retrieval fine-tunes
    * (the filter among them) run 3 000 steps from 1e-3 (1 500 until stop 24: the filter of stop 23's seed-42 noboot
    * model gains ROC AUC 0.863 → 0.871 of clean over noisy web captions with the doubling and the paired-caption rule,
