@@ -110,8 +110,9 @@ public record ReproductionProfile(String name, double shapesScale, int shapesIma
    * learns shape on single large objects first (12 000 steps at 5e-3, see below), then on
    * all scenes (12 000 steps, cosine to 0). Stop 26 lengthened both stages (8 000 + 6 000 before): held-out F1 of
    * shape 0.73 → 0.97, colour+shape 0.48 → 0.80, position 0.67 → 0.81, relation 0.52 → 0.71; the filter's ROC AUC of
-   * clean over noisy web captions 0.86–0.87 → 0.90, so that at BLIP's threshold of 0.5 it removes 81.9 % of the noisy
-   * web captions and keeps 81.4 % of the clean ones (78.9 % / 78.8 % at best before, at any threshold); CIDEr of every row
+   * clean over noisy web captions 0.86–0.87 → 0.89–0.90 (seeds 7, 42), so that at BLIP's threshold of 0.5 it removes 81.9 % of the noisy
+   * web captions and keeps 81.4 % of the clean ones with seed 42 (seed 7: 86.3 % / 74.5 %, and 80 % / 80 % at thresholds
+   * 0.35–0.40; before, 79.6 % / 79.4 % at best, at any threshold); CIDEr of every row
    * 200–213 → 227–233 (seed 42, stop 24 → stop 26). Measured on held-out scenes: shape is learnt on a 96-px
    * canvas and forgotten again on a 64-px one (mean shape AUC 0.79 against 0.68). Retrieval fine-tunes
    * (the filter among them) run 3 000 steps from 1e-3 (1 500 until stop 24: the filter of stop 23's seed-42 noboot
