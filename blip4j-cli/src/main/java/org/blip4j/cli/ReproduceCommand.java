@@ -99,9 +99,6 @@ public final class ReproduceCommand implements Callable<Integer> {
       if (warmupSteps < 1) {
         throw new ParameterException(spec.commandLine(), "--warmup-steps must be >= 1, got " + warmupSteps);
       }
-      if (profile.visionWarmupSteps() == 0) {
-        throw new ParameterException(spec.commandLine(), "--warmup-steps needs a profile with a vision warm-up; " + profile.name() + " has none");
-      }
       profile = profile.withWarmupSteps(warmupSteps);
     }
     Path dir = out != null ? out : Path.of("reproduce-" + profile.name());
