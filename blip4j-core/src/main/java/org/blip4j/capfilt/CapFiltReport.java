@@ -259,7 +259,7 @@ public record CapFiltReport(double threshold, long samples, Map<String, Long> sk
         f.put("auc", b.auc());
         putOperatingPoint(f.putObject("balanced"), b.balanced());
         ArrayNode points = f.putArray("thresholds");
-        SWEEP.forEach(t -> putOperatingPoint(points.addObject(), b.at(t)));
+        sweep(b).forEach(p -> putOperatingPoint(points.addObject(), p));
       });
     }
     ArrayNode h = o.putArray("synthetic_itm_histogram");
@@ -274,6 +274,11 @@ public record CapFiltReport(double threshold, long samples, Map<String, Long> sk
       putFraction(n, "kept_incorrect_ratio", os.keptIncorrectRatio());
     });
     return o;
+  }
+
+  /** The operating points at the sweep's thresholds, each computed once. */
+  private static List<OperatingPoint> sweep(BinaryScores b) {
+    return SWEEP.stream().map(b::at).toList();
   }
 
   private static void putOperatingPoint(ObjectNode o, OperatingPoint p) {
@@ -319,12 +324,13 @@ public record CapFiltReport(double threshold, long samples, Map<String, Long> sk
         sb.append(String.format(Locale.ROOT, "%nWhatever the threshold: ROC AUC %.3f (P(a clean caption scores above a noisy one)). "
             + "The best balance of the two shares is at threshold %.3f: keeps %s of clean, removes %s of noisy captions.%n%n",
             b.auc(), best.threshold(), pct(best.positivesAccepted()), pct(best.negativesRejected())));
+        List<OperatingPoint> points = sweep(b);
         sb.append("| threshold |");
-        SWEEP.forEach(t -> sb.append(String.format(Locale.ROOT, " %.1f |", t)));
-        sb.append("\n|---|").append("---:|".repeat(SWEEP.size())).append("\n| clean kept |");
-        SWEEP.forEach(t -> sb.append(' ').append(pct(b.at(t).positivesAccepted())).append(" |"));
+        points.forEach(p -> sb.append(String.format(Locale.ROOT, " %.1f |", p.threshold())));
+        sb.append("\n|---|").append("---:|".repeat(points.size())).append("\n| clean kept |");
+        points.forEach(p -> sb.append(' ').append(pct(p.positivesAccepted())).append(" |"));
         sb.append("\n| noisy removed |");
-        SWEEP.forEach(t -> sb.append(' ').append(pct(b.at(t).negativesRejected())).append(" |"));
+        points.forEach(p -> sb.append(' ').append(pct(p.negativesRejected())).append(" |"));
         sb.append('\n');
       });
     }
