@@ -153,7 +153,8 @@ public final class EvalCommand implements Runnable {
   /** {@code blip eval retrieval}. */
   @Command(name = "retrieval", mixinStandardHelpOptions = true, sortOptions = false,
       description = {"Image-text retrieval as BLIP's evaluation(): ITC similarities, the top --k-test re-ranked by ITM + ITC.",
-          "Reports txt_r1/5/10, img_r1/5/10, their means and r_mean in percent."})
+          "Reports txt_r1/5/10, img_r1/5/10, their means and r_mean in percent.",
+          "--scoring itc ranks by the ITC similarity alone, with no ITM pass."})
   static final class Retrieval implements Callable<Integer> {
     @Mixin Common common;
     @Mixin Data data;
@@ -167,15 +168,21 @@ public final class EvalCommand implements Runnable {
     @Option(names = "--first-token", defaultValue = "enc", paramLabel = "enc|cls", description = "First token of the image-grounded encoder (default: enc, as BLIP).")
     String firstToken;
 
+    @Option(names = "--scoring", defaultValue = "itm-itc", paramLabel = "itm-itc|itc",
+        description = "itm-itc (default, BLIP's): the top --k-test re-ranked by ITM logit + ITC similarity; itc: the ITC similarity alone, no ITM pass.")
+    String scoring;
+
     @Override
     public Integer call() {
       common.require(kTest >= 1, "--k-test must be >= 1, got " + kTest);
+      common.require(scoring.equals("itm-itc") || scoring.equals("itc"), "--scoring must be itm-itc or itc, got " + scoring);
       common.require(batch >= 1, "--batch must be >= 1, got " + batch);
       common.require(firstToken.equals("enc") || firstToken.equals("cls"), "--first-token must be enc or cls, got " + firstToken);
       FirstToken ft = firstToken.equals("enc") ? FirstToken.ENC : FirstToken.CLS;
       return evaluate(common, data, "retrieval", () -> {
         try (ImageTextMatcher m = ImageTextMatcher.load(common.model, common.medConfig)) {
-          return RetrievalEvaluation.evaluate(m, data.ann, data.imageRoot, new RetrievalEvaluation.Options(kTest, batch, ft), progress(common));
+          return RetrievalEvaluation.evaluate(m, data.ann, data.imageRoot, new RetrievalEvaluation.Options(kTest, batch, ft,
+              scoring.equals("itc") ? RetrievalEvaluation.Scoring.ITC : RetrievalEvaluation.Scoring.ITM_ITC), progress(common));
         }
       }, r -> {
         RetrievalEvaluation.Result res = (RetrievalEvaluation.Result) r;

@@ -72,6 +72,21 @@ class EvalCommandTest {
     assertThat(o.get("txt_r1").asDouble()).isCloseTo(100.0 * rank0 / 5, within(1e-9));
   }
 
+  @Test
+  void retrievalScoringItcRanksByTheSimilarityAloneWhateverKTest() {
+    JsonNode k1 = single(Cli.run("eval", "retrieval", "--model", Fixtures.fixture("retrieval"), "--ann", world.resolve("test.json"),
+        "--image-root", root, "--k-test", "1", "--scoring", "itc", "--json"));
+    JsonNode all = single(Cli.run("eval", "retrieval", "--model", Fixtures.fixture("retrieval"), "--ann", world.resolve("test.json"),
+        "--image-root", root, "--k-test", "1000", "--scoring", "itc", "--json"));
+    assertThat(keys(k1)).isEqualTo(keys(all));
+    assertThat(k1).isEqualTo(all);
+    // BLIP's scoring with k_test 1 leaves every other candidate at -100: the image is either first or tied far behind
+    JsonNode blipK1 = single(Cli.run("eval", "retrieval", "--model", Fixtures.fixture("retrieval"), "--ann", world.resolve("test.json"),
+        "--image-root", root, "--k-test", "1", "--json"));
+    assertThat(keys(blipK1)).isEqualTo(keys(all));
+    assertThat(blipK1).as("--scoring itc must change the ranking here").isNotEqualTo(all);
+  }
+
   static JsonNode parse(String line) {
     try {
       return JSON.readTree(line);
@@ -157,6 +172,8 @@ class EvalCommandTest {
     assertThat(Cli.run("eval", "retrieval", "--model", Fixtures.fixture("retrieval"), "--image-root", root).exitCode()).as("no --ann").isEqualTo(2);
     assertThat(Cli.run("eval", "retrieval", "--model", Fixtures.fixture("retrieval"), "--ann", world.resolve("test.json"), "--image-root", root,
         "--k-test", "0").exitCode()).as("k 0").isEqualTo(2);
+    assertThat(Cli.run("eval", "retrieval", "--model", Fixtures.fixture("retrieval"), "--ann", world.resolve("test.json"), "--image-root", root,
+        "--scoring", "itm").exitCode()).as("unknown scoring").isEqualTo(2);
     assertThat(Cli.run("eval").exitCode()).as("no subcommand").isEqualTo(2);
   }
 }

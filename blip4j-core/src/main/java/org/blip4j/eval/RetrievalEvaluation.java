@@ -33,6 +33,13 @@ import org.blip4j.text.PreCaption;
  *   <li>{@link RetrievalMetrics} over both matrices.
  * </ol>
  *
+ * {@link Scoring#ITC} skips step 2: the ITC similarities alone rank every text and image, as BLIP's
+ * unimodal encoders do without the ITM pass. Either way the result also holds the ITC-only recall
+ * ({@link Result#itcRecall()}), which costs nothing beyond step 1. On the Shapes world the two disagree:
+ * ITM judges whether a caption is true of an image, not whether it is the most specific true one, and a
+ * Shapes caption is often true of several images (stop 27: the seed-42 C+F model of {@code reproduce
+ * --scale full}, TR@1 32.0 with ITM + ITC, 58.7 with ITC alone).
+ *
  * Differences in execution, not in result: the ITM score of a pair is computed once even when it is
  * needed for both directions (the value is the same); each image is encoded twice (once for its ITC
  * feature, once for the ITM pass, where it is shared by all the texts it is scored with) instead of
@@ -53,10 +60,12 @@ public final class RetrievalEvaluation {
    * @param kTest texts re-ranked per image and images per text (BLIP: 256 for COCO, 128 for Flickr30k)
    * @param batchSize images per ITC vision batch, texts per ITC batch and per ITM batch
    * @param firstToken first token of the image-grounded encoder ({@code [ENC]} as BLIP)
+   * @param scoring how the ranked scores are made ({@link Scoring#ITM_ITC} as BLIP)
    */
-  public record Options(int kTest, int batchSize, FirstToken firstToken) {
+  public record Options(int kTest, int batchSize, FirstToken firstToken, Scoring scoring) {
     /** Validates. */
     public Options {
+      Objects.requireNonNull(scoring, "scoring");
       if (kTest < 1) {
         throw new IllegalArgumentException("k_test must be >= 1, got " + kTest);
       }
@@ -66,10 +75,23 @@ public final class RetrievalEvaluation {
       Objects.requireNonNull(firstToken, "firstToken");
     }
 
-    /** k_test 128, batch 128, {@code [ENC]}. */
+    /** BLIP's scoring, {@link Scoring#ITM_ITC}. */
+    public Options(int kTest, int batchSize, FirstToken firstToken) {
+      this(kTest, batchSize, firstToken, Scoring.ITM_ITC);
+    }
+
+    /** k_test 128, batch 128, {@code [ENC]}, ITM + ITC. */
     public static Options defaults() {
       return new Options(128, 128, FirstToken.ENC);
     }
+  }
+
+  /** How a pair's ranked score is made. */
+  public enum Scoring {
+    /** BLIP's: {@code itm_head(...)[1] + sims} for the top {@code k_test}, -100 elsewhere. */
+    ITM_ITC,
+    /** The ITC similarity alone, for every pair; no ITM pass ({@code k_test} is not used). */
+    ITC
   }
 
   /**
@@ -94,8 +116,10 @@ public final class RetrievalEvaluation {
    *
    * @param metrics {@link RetrievalMetrics.Result#toMap()} (percent)
    * @param sims ITC similarities [images, texts]
-   * @param scoresI2t re-ranked scores [images, texts]
-   * @param scoresT2i re-ranked scores [texts, images]
+   * @param scoresI2t ranked scores [images, texts] (re-ranked by ITM unless {@link Scoring#ITC})
+   * @param scoresT2i ranked scores [texts, images]
+   * @param recall the recall behind {@code metrics}
+   * @param itcRecall the recall of {@code sims} alone (equal to {@code recall} under {@link Scoring#ITC})
    */
   public record Result(
       Map<String, Double> metrics,
@@ -105,7 +129,8 @@ public final class RetrievalEvaluation {
       float[][] sims,
       float[][] scoresI2t,
       float[][] scoresT2i,
-      RetrievalMetrics.Result recall) implements EvalResult {
+      RetrievalMetrics.Result recall,
+      RetrievalMetrics.Result itcRecall) implements EvalResult {
     /** Images evaluated. */
     @Override
     public int n() {
@@ -175,6 +200,36 @@ public final class RetrievalEvaluation {
         sims[i][t] = dot(imageFeats.get(i), textFeats[t]);
       }
     }
+    float[][] simsT2i = transpose(sims);
+    RetrievalMetrics.Result itcRecall = RetrievalMetrics.compute(sims, simsT2i, txt2img, img2txt);
+    float[][] scoresI2t = sims;
+    float[][] scoresT2i = simsT2i;
+    RetrievalMetrics.Result recall = itcRecall;
+    if (options.scoring() == Scoring.ITM_ITC) {
+      float[][][] reranked = itmRerank(matcher, kept, texts, sims, simsT2i, options, decoder, progress);
+      scoresI2t = reranked[0];
+      scoresT2i = reranked[1];
+      recall = RetrievalMetrics.compute(scoresI2t, scoresT2i, txt2img, img2txt);
+    }
+    List<ImageRanking> images = new ArrayList<>(nI);
+    for (int i = 0; i < nI; i++) {
+      images.add(new ImageRanking(kept.get(i).key(), kept.get(i).image().source(), recall.ranksI2t()[i], topK(scoresI2t[i], Math.min(5, nT))));
+    }
+    List<TextRanking> textRankings = new ArrayList<>(nT);
+    for (int t = 0; t < nT; t++) {
+      textRankings.add(new TextRanking(texts.get(t), txt2img[t], recall.ranksT2i()[t], topK(scoresT2i[t], Math.min(5, nI))));
+    }
+    return new Result(recall.toMap(), bad.counts(), List.copyOf(images), List.copyOf(textRankings), sims, scoresI2t, scoresT2i, recall, itcRecall);
+  }
+
+  /**
+   * Steps 3 and 4: for each image its {@code k_test} most similar texts, for each text its {@code k_test} most similar
+   * images, scored {@code itm_head(...)[1] + sims}; -100 elsewhere. Returns {scoresI2t, scoresT2i}.
+   */
+  private static float[][][] itmRerank(ImageTextMatcher matcher, List<Sample> kept, List<String> texts, float[][] sims, float[][] simsT2i,
+      Options options, ImageDecoder decoder, EvalProgress progress) {
+    int nI = sims.length;
+    int nT = texts.size();
     // 3. top k_test per image and per text; which pairs each image must be scored with
     int kTexts = Math.min(options.kTest(), nT);
     int kImages = Math.min(options.kTest(), nI);
@@ -188,13 +243,9 @@ public final class RetrievalEvaluation {
       needed[i] = (BitSet) i2tTop[i].clone();
     }
     BitSet[] t2iTop = new BitSet[nT];
-    float[] column = new float[nI];
     for (int t = 0; t < nT; t++) {
-      for (int i = 0; i < nI; i++) {
-        column[i] = sims[i][t];
-      }
       t2iTop[t] = new BitSet(nI);
-      for (int i : topK(column, kImages)) {
+      for (int i : topK(simsT2i[t], kImages)) {
         t2iTop[t].set(i);
         needed[i].set(t);
       }
@@ -222,16 +273,7 @@ public final class RetrievalEvaluation {
       }
       progress.update("ITM re-ranking", i + 1, nI);
     }
-    RetrievalMetrics.Result recall = RetrievalMetrics.compute(scoresI2t, scoresT2i, txt2img, img2txt);
-    List<ImageRanking> images = new ArrayList<>(nI);
-    for (int i = 0; i < nI; i++) {
-      images.add(new ImageRanking(kept.get(i).key(), kept.get(i).image().source(), recall.ranksI2t()[i], topK(scoresI2t[i], Math.min(5, nT))));
-    }
-    List<TextRanking> textRankings = new ArrayList<>(nT);
-    for (int t = 0; t < nT; t++) {
-      textRankings.add(new TextRanking(texts.get(t), txt2img[t], recall.ranksT2i()[t], topK(scoresT2i[t], Math.min(5, nI))));
-    }
-    return new Result(recall.toMap(), bad.counts(), List.copyOf(images), List.copyOf(textRankings), sims, scoresI2t, scoresT2i, recall);
+    return new float[][][] {scoresI2t, scoresT2i};
   }
 
   /** Indices of the {@code k} largest values, largest first (ties: lower index first). */
@@ -254,6 +296,16 @@ public final class RetrievalEvaluation {
       s += a[i] * b[i];
     }
     return s;
+  }
+
+  private static float[][] transpose(float[][] m) {
+    float[][] t = new float[m[0].length][m.length];
+    for (int i = 0; i < m.length; i++) {
+      for (int j = 0; j < m[i].length; j++) {
+        t[j][i] = m[i][j];
+      }
+    }
+    return t;
   }
 
   private static float[][] filled(int rows, int cols) {

@@ -460,6 +460,7 @@ public final class Reproduction {
         ObjectNode n = o.putObject("retrieval_" + split);
         n.put("images", r.n()).put("texts", r.texts().size());
         n.set("metrics", PRETTY.valueToTree(r.metrics()));
+        n.set("metrics_itc", PRETTY.valueToTree(r.itcRecall().toMap()));
         oracle.flatMap(w -> WorldTruth.of(r, images, w)).ifPresent(t -> n.putObject("world_truth")
             .put("txt_true_r1", 100 * t.textTrueAt1()).put("img_true_r1", 100 * t.imageTrueAt1())
             .put("txt_r1_oracle", 100 * t.textOracleAt1()).put("img_r1_oracle", 100 * t.imageOracleAt1()));

@@ -163,18 +163,53 @@ class EvalPipelinesTest {
     assertThat(r.n()).isEqualTo(5);
     assertThat(r.texts()).hasSize(25);
     assertThat(r.skipped()).isZero();
-    int[] txt2img = new int[25];
-    int[][] img2txt = new int[5][5];
-    for (int t = 0; t < 25; t++) {
-      txt2img[t] = t / 5;
-      img2txt[t / 5][t % 5] = t;
-    }
-    RetrievalMetrics.Result expectedRecall = RetrievalMetrics.compute(expected[0], expected[1], txt2img, img2txt);
+    RetrievalMetrics.Result expectedRecall = RetrievalMetrics.compute(expected[0], expected[1], TXT2IMG, IMG2TXT);
     assertThat(r.metrics().keySet()).containsExactly("txt_r1", "txt_r5", "txt_r10", "txt_r_mean", "img_r1", "img_r5", "img_r10", "img_r_mean", "r_mean");
     expectedRecall.toMap().forEach((key, v) -> assertThat(r.metrics().get(key)).as(key).isCloseTo(v, within(1e-9)));
     for (int i = 0; i < 5; i++) {
       assertThat(r.images().get(i).rank()).isEqualTo(expectedRecall.ranksI2t()[i]);
     }
+  }
+
+  /** The test split's 25 texts, 5 per image in record order. */
+  static final int[] TXT2IMG = new int[25];
+  static final int[][] IMG2TXT = new int[5][5];
+
+  static {
+    for (int t = 0; t < 25; t++) {
+      TXT2IMG[t] = t / 5;
+      IMG2TXT[t / 5][t % 5] = t;
+    }
+  }
+
+  @Test
+  void itcScoringRanksEveryPairByTheSimilarityAloneAndEveryResultCarriesTheItcRecall() throws IOException {
+    float[][] cos = bruteForce(records("test.json"), 1)[2];
+    RetrievalEvaluation.Result itc = RetrievalEvaluation.evaluate(matcher, world.resolve("test.json"), root,
+        new RetrievalEvaluation.Options(3, 4, FirstToken.ENC, RetrievalEvaluation.Scoring.ITC), EvalProgress.none());
+    assertMatrix(itc.sims(), cos, "sims");
+    // no ITM pass, no k_test cut: every entry is the ITC similarity, in both directions
+    assertMatrix(itc.scoresI2t(), cos, "scoresI2t");
+    for (int t = 0; t < 25; t++) {
+      for (int i = 0; i < 5; i++) {
+        assertThat(itc.scoresT2i()[t][i]).isEqualTo(itc.scoresI2t()[i][t]);
+      }
+    }
+    float[][] simsT2i = new float[25][5];
+    for (int t = 0; t < 25; t++) {
+      for (int i = 0; i < 5; i++) {
+        simsT2i[t][i] = itc.sims()[i][t];
+      }
+    }
+    RetrievalMetrics.Result expected = RetrievalMetrics.compute(itc.sims(), simsT2i, TXT2IMG, IMG2TXT);
+    assertThat(itc.metrics()).isEqualTo(expected.toMap());
+    assertThat(itc.itcRecall().toMap()).isEqualTo(expected.toMap());
+    // BLIP's scoring re-ranks with ITM and still reports the ITC-only recall of the same similarities
+    RetrievalEvaluation.Result blip = RetrievalEvaluation.evaluate(matcher, world.resolve("test.json"), root,
+        new RetrievalEvaluation.Options(3, 4, FirstToken.ENC), EvalProgress.none());
+    assertThat(countReranked(blip.scoresI2t()[0])).isEqualTo(3);
+    assertMatrix(blip.sims(), itc.sims(), "sims under ITM + ITC");
+    assertThat(blip.itcRecall().toMap()).isEqualTo(expected.toMap());
   }
 
   static int countReranked(float[] row) {

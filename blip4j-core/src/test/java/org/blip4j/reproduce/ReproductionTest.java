@@ -169,9 +169,18 @@ class ReproductionTest {
       assertThat(t.path("img_true_r1").asDouble()).as(split).isGreaterThanOrEqualTo(cfEval.path(split).path("metrics").path("img_r1").asDouble());
       assertThat(t.path("txt_r1_oracle").asDouble()).as(split).isBetween(1.0, 100.0);
       assertThat(t.path("img_r1_oracle").asDouble()).as(split).isBetween(1.0, 100.0);
+      // the ITC-only recall of the same evaluation, under the reference names
+      com.fasterxml.jackson.databind.JsonNode itc = cfEval.path(split).path("metrics_itc");
+      List<String> names = new ArrayList<>();
+      cfEval.path(split).path("metrics").fieldNames().forEachRemaining(names::add);
+      assertThat(names).isNotEmpty();
+      for (String name : names) {
+        assertThat(itc.path(name).isNumber()).as(split + " metrics_itc." + name).isTrue();
+        assertThat(itc.path(name).asDouble()).as(split + " metrics_itc." + name).isBetween(0.0, 100.0);
+      }
     }
     assertThat(cfEval.path("caption_test").path("world_truth").path("captions_true").asDouble()).isBetween(0.0, 100.0);
-    assertThat(md).contains("## Judged by the world's truth (test split)", "| C+F | ");
+    assertThat(md).contains("## Judged by the world's truth (test split)", "| C+F | ", "| TR@1 ITC alone |");
     assertThat(report.rows().get("CF").cider()).isNotNaN();
     assertThat(Files.readString(out.resolve("report.html"))).contains("<table>", "<img alt=\"figure 4\" src=\"figure4.png\">");
 

@@ -50,7 +50,7 @@ class WorldTruthTest {
     for (int t = 0; t < 5; t++) {
       texts.add(new RetrievalEvaluation.TextRanking(captions[t], OWNER[t], 0, new int[] {topImage[t], 1}));
     }
-    RetrievalEvaluation.Result result = new RetrievalEvaluation.Result(Map.of(), Map.of(), images, texts, null, null, null, null);
+    RetrievalEvaluation.Result result = new RetrievalEvaluation.Result(Map.of(), Map.of(), images, texts, null, null, null, null, null);
     Set<String> asked = new java.util.TreeSet<>();
     Optional<WorldTruth> w = WorldTruth.of(result, root, (image, caption) -> {
       asked.add(image);
