@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.blip4j.Blip4j;
 import org.blip4j.capfilt.CapFilt;
 import org.blip4j.capfilt.CapFiltConfig;
 import org.blip4j.capfilt.CaptionFilter;
@@ -83,7 +84,13 @@ public final class Reproduction {
 
   /** A pipeline of {@code profile} into {@code out}; independent stages run at once, as many as libtorch has threads. */
   public Reproduction(ReproductionProfile profile, Path out, ReproductionListener listener) {
-    this(profile, out, listener, JniUtils.getNumThreads());
+    this(profile, out, listener, engineThreads());
+  }
+
+  /** libtorch's intra-op threads, the engine started first (a JNI call before it fails with an UnsatisfiedLinkError). */
+  private static int engineThreads() {
+    Blip4j.init();
+    return JniUtils.getNumThreads();
   }
 
   /**
