@@ -40,8 +40,10 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
    * @param zsIrR1 image retrieval R@1 on zs_test
    * @param bleu4 captioning BLEU-4 on test
    * @param cider captioning CIDEr on test
+   * @param itcTrR1 text retrieval R@1 on test when the ITC similarity alone ranks (NaN for a run before stop 27)
+   * @param itcIrR1 image retrieval R@1 on test, ITC alone
    */
-  public record Row(double trR1, double irR1, double zsTrR1, double zsIrR1, double bleu4, double cider) {}
+  public record Row(double trR1, double irR1, double zsTrR1, double zsIrR1, double bleu4, double cider, double itcTrR1, double itcIrR1) {}
 
   /** Reads the results under {@code out} and writes the report files; returns the report. */
   public static ReproductionReport write(Path out, ReproductionProfile profile, List<String> models) throws IOException {
@@ -71,7 +73,8 @@ public record ReproductionReport(Map<String, Row> rows, String verdict, String m
       if (Files.isRegularFile(f)) {
         JsonNode e = JSON.readTree(f.toFile());
         rows.put(m, new Row(num(e, "retrieval_test", "txt_r1"), num(e, "retrieval_test", "img_r1"), num(e, "retrieval_zs_test", "txt_r1"),
-            num(e, "retrieval_zs_test", "img_r1"), 100 * num(e, "caption_test", "Bleu_4"), 100 * num(e, "caption_test", "CIDEr")));
+            num(e, "retrieval_zs_test", "img_r1"), 100 * num(e, "caption_test", "Bleu_4"), 100 * num(e, "caption_test", "CIDEr"),
+            number(e.path("retrieval_test").path("metrics_itc").path("txt_r1")), number(e.path("retrieval_test").path("metrics_itc").path("img_r1"))));
       }
     }
     return rows;

@@ -76,10 +76,14 @@ public record SeedSpread(ReproductionProfile profile, List<Run> runs) {
    */
   public record Metric(String label, String key, ToDoubleFunction<Row> value) {}
 
-  /** The report's columns: fine-tuned retrieval on test, zero-shot on zs_test, captioning on test. */
+  /**
+   * The report's columns: fine-tuned retrieval on test, zero-shot on zs_test, captioning on test, and the fine-tuned retrieval on
+   * test ranked by the ITC similarity alone.
+   */
   public static final List<Metric> METRICS = List.of(new Metric("TR@1", "txt_r1", Row::trR1), new Metric("IR@1", "img_r1", Row::irR1),
       new Metric("TR@1 ZS", "zs_txt_r1", Row::zsTrR1), new Metric("IR@1 ZS", "zs_img_r1", Row::zsIrR1),
-      new Metric("BLEU-4", "Bleu_4", Row::bleu4), new Metric("CIDEr", "CIDEr", Row::cider));
+      new Metric("BLEU-4", "Bleu_4", Row::bleu4), new Metric("CIDEr", "CIDEr", Row::cider),
+      new Metric("TR@1 ITC", "itc_txt_r1", Row::itcTrR1), new Metric("IR@1 ITC", "itc_img_r1", Row::itcIrR1));
 
   /**
    * Mean, sample standard deviation (n − 1) and range of values over seeds.
@@ -229,7 +233,8 @@ public record SeedSpread(ReproductionProfile profile, List<Run> runs) {
         + "the seed of every training stage differs. ");
     sb.append(runs.stream().map(r -> "seed " + r.seed() + ": `" + r.dir() + "`").collect(Collectors.joining("; "))).append(".\n\n");
     sb.append("Mean ± sample standard deviation over the seeds, range in brackets. Recall in %; BLEU-4 and CIDEr ×100. "
-        + "TR@1 / IR@1: fine-tuned, on test; ZS: the same model on zs_test.\n\n");
+        + "TR@1 / IR@1: fine-tuned, on test; ZS: the same model on zs_test; ITC: on test, ranked by the ITC similarity alone "
+        + "(NaN for runs made before it was recorded).\n\n");
 
     sb.append("## Rows over seeds\n\n");
     header(sb, "row");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +21,7 @@ class SeedSpreadTest {
   @TempDir
   Path dir;
 
-  /** TR@1, IR@1, CIDEr (×100) of a row; the other metrics are fixed. */
+  /** TR@1, IR@1, CIDEr (×100) of a row; TR@1 by ITC alone is twice TR@1, the other metrics are fixed. */
   private record R(double tr, double ir, double cider) {}
 
   /** A finished run of {@code profile} with {@code seed}: noboot and CF as given, the other rows equal to noboot. */
@@ -32,10 +33,10 @@ class SeedSpreadTest {
       R r = m.equals("CF") ? cf : noboot;
       Files.writeString(out.resolve("eval").resolve(m + ".json"), String.format(Locale.ROOT, """
           {"model": "%s",
-           "retrieval_test": {"metrics": {"txt_r1": %s, "img_r1": %s}},
+           "retrieval_test": {"metrics": {"txt_r1": %s, "img_r1": %s}, "metrics_itc": {"txt_r1": %s, "img_r1": 30.0}},
            "retrieval_zs_test": {"metrics": {"txt_r1": 12.0, "img_r1": 8.0}},
            "caption_test": {"metrics": {"Bleu_4": 0.45, "CIDEr": %s}}}
-          """, m, r.tr(), r.ir(), r.cider() / 100));
+          """, m, r.tr(), r.ir(), 2 * r.tr(), r.cider() / 100));
     }
     Files.createDirectories(out.resolve("capfilt-nucleus"));
     Files.writeString(out.resolve("capfilt-nucleus/report.json"), String.format(Locale.ROOT, """
@@ -74,6 +75,12 @@ class SeedSpreadTest {
     // F equals noboot in every seed: never better, difference 0 ± 0
     assertThat(s.better("F", tr)).isZero();
     assertThat(s.difference("F", tr)).isEqualTo(new SeedSpread.Stat(3, 0, 0, 0, 0));
+    // TR@1 by ITC alone: 40, 52, 46 for noboot; CF − noboot +4, −4, +12
+    SeedSpread.Metric itc = SeedSpread.METRICS.get(6);
+    assertThat(itc.label()).isEqualTo("TR@1 ITC");
+    assertThat(s.stat("noboot", itc)).isEqualTo(new SeedSpread.Stat(3, 46, 6, 40, 52));
+    assertThat(s.difference("CF", itc).mean()).isCloseTo(4, within(1e-12));
+    assertThat(s.better("CF", SeedSpread.METRICS.get(7))).isZero();
     // seed 42: all three better; seed 7: none; seed 1: all three
     assertThat(s.wins()).isEqualTo(2);
 
@@ -116,6 +123,20 @@ class SeedSpreadTest {
     assertThat(j.at("/capfilt/42/nucleus/noisy_removed_fraction").asDouble()).isEqualTo(0.78);
     assertThat(j.at("/capfilt/7/nucleus/noisy_removed_fraction").isNull()).isTrue();
     assertThat(j.at("/capfilt/7/beam/synthetic_incorrect_ratio").isNull()).isTrue();
+    assertThat(j.at("/rows/noboot/itc_txt_r1/mean").asDouble()).isEqualTo(46);
+  }
+
+  @Test
+  void aRunWithoutTheItcAloneRecallGivesNullsThere() throws Exception {
+    List<Path> runs = threeSeeds();
+    Path f = runs.get(1).resolve("eval/noboot.json");
+    ObjectNode e = (ObjectNode) JSON.readTree(f.toFile());
+    ((ObjectNode) e.path("retrieval_test")).remove("metrics_itc");
+    Files.writeString(f, e.toString());
+    JsonNode j = JSON.readTree(SeedSpread.of(runs).toJson().toString());
+    assertThat(j.at("/rows/noboot/itc_txt_r1/mean").isNull()).isTrue();
+    assertThat(j.at("/rows/CF/itc_txt_r1/mean").asDouble()).isCloseTo(50, within(1e-12));
+    assertThat(j.at("/rows/noboot/txt_r1/mean").asDouble()).isEqualTo(23);
   }
 
   @Test
